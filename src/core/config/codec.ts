@@ -1,0 +1,156 @@
+/**
+ * Share links: `?preset=djl&lr=0.5`. decode() never throws and always returns
+ * a valid config; everything it had to change or ignore comes back as a
+ * problem the page can show. encode() writes only what differs from the
+ * preset, in PARAMS order, so links are short and stable.
+ */
+import {
+  PARAMS, presetConfig,
+  type ChoiceParam, type Config, type ConfigKey, type NumberParam, type PresetName,
+} from './params';
+
+export interface Problem {
+  /** The URL key, shortened when it is long; plain text, never HTML. */
+  key: string;
+  message: string;
+}
+
+export interface Decoded {
+  config: Config;
+  problems: Problem[];
+}
+
+/** Longest value we look at; anything longer is garbage, not a number. */
+const MAX_VALUE_LENGTH = 32;
+const MAX_SHOWN_LENGTH = 24;
+/** A pasted novel in the URL should not become a thousand notices. */
+const MAX_UNKNOWN_KEYS_LISTED = 5;
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function shown(text: string): string {
+  const clean = Array.from(text).filter((ch) => ch >= ' ' && ch !== '\u007f');
+  return clean.length > MAX_SHOWN_LENGTH ? `${clean.slice(0, MAX_SHOWN_LENGTH).join('')}…` : clean.join('');
+}
+
+function formatNumber(value: number): string {
+  return String(value);
+}
+
+type ParseResult<T> = { value: T; problem?: string };
+
+function parseNumber(param: NumberParam, raw: string, fallback: number): ParseResult<number> {
+  const text = raw.trim();
+  if (text.length > MAX_VALUE_LENGTH || !DECIMAL.test(text)) {
+    return { value: fallback, problem: `"${shown(raw)}" is not a number; using ${formatNumber(fallback)}` };
+  }
+  let value = Number(text);
+  if (!Number.isFinite(value)) {
+    return { value: fallback, problem: `"${shown(raw)}" is too large; using ${formatNumber(fallback)}` };
+  }
+  let problem: string | undefined;
+  if (param.integer && !Number.isInteger(value)) {
+    value = Math.round(value);
+    problem = `${shown(raw)} is not a whole number; using ${formatNumber(value)}`;
+  }
+  if (value < param.min || value > param.max) {
+    const clamped = Math.min(param.max, Math.max(param.min, value));
+    problem = `${shown(raw)} is outside ${formatNumber(param.min)}–${formatNumber(param.max)}; using ${formatNumber(clamped)}`;
+    value = clamped;
+  }
+  // -0 and 0 are the same setting; keep links canonical.
+  return { value: value === 0 ? 0 : value, problem };
+}
+
+function parseChoice(param: ChoiceParam, raw: string, fallback: string): ParseResult<string> {
+  const text = raw.trim().toLowerCase();
+  if (param.choices.includes(text)) return { value: text };
+  return {
+    value: fallback,
+    problem: `"${shown(raw)}" is not one of ${param.choices.join(', ')}; using ${fallback}`,
+  };
+}
+
+function parseValue(key: ConfigKey, raw: string, base: Config): ParseResult<Config[ConfigKey]> {
+  const param = PARAMS.find((p) => p.key === key)!;
+  return param.kind === 'number'
+    ? parseNumber(param, raw, base[key] as number)
+    : parseChoice(param, raw, base[key] as string);
+}
+
+function isConfigKey(key: string): key is ConfigKey {
+  return PARAMS.some((p) => p.key === key);
+}
+
+export function decode(query: string): Decoded {
+  const problems: Problem[] = [];
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  } catch {
+    params = new URLSearchParams();
+    problems.push({ key: 'link', message: 'the link could not be read; using the defaults' });
+  }
+
+  const values = new Map<ConfigKey, string[]>();
+  const unknown = new Set<string>();
+  for (const [key, value] of params) {
+    if (isConfigKey(key)) values.set(key, [...(values.get(key) ?? []), value]);
+    else unknown.add(key);
+  }
+
+  // The preset comes first: every other value is applied on top of it.
+  let preset: PresetName = 'd2l';
+  const presetRaw = values.get('preset');
+  if (presetRaw) {
+    const parsed = parseValue('preset', presetRaw[0], presetConfig('d2l'));
+    preset = parsed.value as PresetName;
+    if (parsed.problem) problems.push({ key: 'preset', message: parsed.problem });
+  }
+  const config = presetConfig(preset);
+
+  for (const param of PARAMS) {
+    const raws = values.get(param.key);
+    if (!raws) continue;
+    if (raws.length > 1) {
+      problems.push({ key: param.key, message: `appears ${raws.length} times; using the first` });
+    }
+    if (param.key === 'preset') continue;
+    const parsed = parseValue(param.key, raws[0], config);
+    (config as unknown as Record<ConfigKey, Config[ConfigKey]>)[param.key] = parsed.value;
+    if (parsed.problem) problems.push({ key: param.key, message: parsed.problem });
+  }
+
+  const unknownKeys = [...unknown];
+  for (const key of unknownKeys.slice(0, MAX_UNKNOWN_KEYS_LISTED)) {
+    problems.push({ key: shown(key), message: 'is not a setting of this playground; ignored' });
+  }
+  if (unknownKeys.length > MAX_UNKNOWN_KEYS_LISTED) {
+    problems.push({
+      key: 'link',
+      message: `${unknownKeys.length - MAX_UNKNOWN_KEYS_LISTED} more unknown keys ignored`,
+    });
+  }
+  return { config, problems };
+}
+
+export function encode(config: Config): string {
+  const base = presetConfig(config.preset);
+  const params = new URLSearchParams();
+  for (const param of PARAMS) {
+    const value = config[param.key];
+    if (param.key === 'preset' ? value !== 'd2l' : value !== base[param.key]) {
+      params.set(param.key, typeof value === 'number' ? formatNumber(value) : value);
+    }
+  }
+  return params.toString();
+}
+
+/** True when a value is exactly what decode() could return for its key. */
+export function isValidValue(key: ConfigKey, value: unknown): boolean {
+  const param = PARAMS.find((p) => p.key === key)!;
+  if (param.kind === 'choice') return typeof value === 'string' && param.choices.includes(value);
+  return (
+    typeof value === 'number' && Number.isFinite(value) && value >= param.min && value <= param.max &&
+    (!param.integer || Number.isInteger(value))
+  );
+}

@@ -1,0 +1,254 @@
+/**
+ * The training loop: minibatch training with the book's metrics, on whatever
+ * tfjs backend is active. Pure apart from tfjs: no DOM, no worker, no Node.
+ *
+ * Speed comes from never waiting on the device inside an epoch: the running
+ * sums (loss, correct answers, non-finite steps) stay on the device and are
+ * read back only a few times per epoch, and the dataset is uploaded once.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../config/params';
+import type { Dataset } from '../data/idx';
+import { seededRandom, shuffledIndices } from '../data/shuffle';
+import { IMAGE_SIZE, NUM_CLASSES } from '../model/architecture';
+import { buildOptimizer } from '../model/build';
+import type { EndEvent, TrainEvent } from './events';
+
+export interface TrainOptions {
+  model: tf.LayersModel;
+  config: Config;
+  train: Dataset;
+  test: Dataset;
+  onEvent: (event: TrainEvent) => void;
+  signal?: AbortSignal;
+  /** Resolves when the run may go on; called between steps. */
+  waitWhilePaused?: () => Promise<void>;
+  /** Read-backs (and chart points) per epoch; the book plots five. */
+  progressPointsPerEpoch?: number;
+}
+
+/** On-device copy of (a subset of) a split: images in [0,1], NHWC. */
+export interface DeviceSplit {
+  images: tf.Tensor4D;
+  labels: tf.Tensor1D;
+  count: number;
+}
+
+/** Chosen once, independent of the run's seed: `train=512` always means the same images. */
+const SUBSET_SEED = 20_260_101;
+const EVAL_CHUNK = 1000;
+/** How long the loop may run before it lets messages (Stop, Pause) in. */
+const YIELD_INTERVAL_MS = 25;
+
+/**
+ * Takes `count` images: all of them in file order, or a fixed random subset so
+ * that a small run still sees every class (the files are grouped by class).
+ */
+export function toDevice(dataset: Dataset, count: number): DeviceSplit {
+  const n = Math.min(count, dataset.count);
+  const pixels = dataset.rows * dataset.cols;
+  if (dataset.rows !== IMAGE_SIZE || dataset.cols !== IMAGE_SIZE) {
+    throw new Error(`expected ${IMAGE_SIZE}×${IMAGE_SIZE} images, got ${dataset.rows}×${dataset.cols}`);
+  }
+  const order = n === dataset.count ? null : shuffledIndices(dataset.count, seededRandom(SUBSET_SEED));
+  const images = new Float32Array(n * pixels);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const source = order ? order[i] : i;
+    const offset = source * pixels;
+    for (let p = 0; p < pixels; p++) images[i * pixels + p] = dataset.images[offset + p] / 255;
+    labels[i] = dataset.labels[source];
+  }
+  return {
+    images: tf.tensor4d(images, [n, IMAGE_SIZE, IMAGE_SIZE, 1]),
+    labels: tf.tensor1d(labels, 'int32'),
+    count: n,
+  };
+}
+
+export function disposeSplit(split: DeviceSplit): void {
+  split.images.dispose();
+  split.labels.dispose();
+}
+
+/** Accuracy on a split, in chunks, with one read-back at the end. */
+export async function evaluateAccuracy(model: tf.LayersModel, split: DeviceSplit): Promise<number> {
+  let correct = tf.scalar(0);
+  for (let start = 0; start < split.count; start += EVAL_CHUNK) {
+    const size = Math.min(EVAL_CHUNK, split.count - start);
+    const next = tf.tidy(() => {
+      const logits = model.apply(split.images.slice(start, size), { training: false }) as tf.Tensor2D;
+      const hits = logits.argMax(-1).equal(split.labels.slice(start, size)).cast('float32').sum();
+      return correct.add(hits);
+    });
+    correct.dispose();
+    correct = next;
+  }
+  const value = (await correct.data())[0];
+  correct.dispose();
+  return value / split.count;
+}
+
+/** A macrotask yield without setTimeout's 4 ms clamp. */
+function makeYielder(): { yieldNow: () => Promise<void>; close: () => void } {
+  const channel = new MessageChannel();
+  let resolve: (() => void) | null = null;
+  channel.port1.onmessage = () => {
+    const done = resolve;
+    resolve = null;
+    done?.();
+  };
+  return {
+    yieldNow: () => new Promise<void>((r) => {
+      resolve = r;
+      channel.port2.postMessage(null);
+    }),
+    close: () => {
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
+}
+
+/**
+ * Trains `model` in place and reports through onEvent. Resolves with the
+ * final event (done, stopped, diverged or error); never rejects.
+ */
+export async function trainModel(options: TrainOptions): Promise<EndEvent> {
+  const { model, config, onEvent, signal } = options;
+  const pointsPerEpoch = Math.max(1, options.progressPointsPerEpoch ?? 5);
+  const emit = (event: TrainEvent) => {
+    onEvent(event);
+    return event;
+  };
+
+  let trainSplit: DeviceSplit | null = null;
+  let testSplit: DeviceSplit | null = null;
+  let sums: tf.Tensor1D | null = null;
+  let order: tf.Tensor1D | null = null;
+  const optimizer = buildOptimizer(config);
+  const yielder = makeYielder();
+  const startedAt = performance.now();
+  const elapsed = () => (performance.now() - startedAt) / 1000;
+
+  try {
+    trainSplit = toDevice(options.train, config.train);
+    testSplit = toDevice(options.test, config.test);
+    const count = trainSplit.count;
+    const stepsPerEpoch = Math.ceil(count / config.batch);
+    const readEvery = Math.max(1, Math.ceil(stepsPerEpoch / pointsPerEpoch));
+    const random = seededRandom(config.seed);
+    let lastYield = performance.now();
+    let trainImagesTotal = 0;
+    let trainSecondsTotal = 0;
+    let last = { trainLoss: NaN, trainAccuracy: NaN, testAccuracy: NaN };
+
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const epochStart = performance.now();
+      order?.dispose();
+      order = tf.tensor1d(shuffledIndices(count, random), 'int32');
+      const epochOrder = order;
+      // [loss × images, correct answers, steps whose loss was not finite]
+      sums = tf.zeros([3]) as tf.Tensor1D;
+      let imagesDone = 0;
+      let imagesAtLastRead = 0;
+      let readAt = epochStart;
+      let trainSeconds = 0;
+
+      for (let step = 1; step <= stepsPerEpoch; step++) {
+        if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
+          await yielder.yieldNow();
+          lastYield = performance.now();
+        }
+        if (options.waitWhilePaused) {
+          const pauseStart = performance.now();
+          await options.waitWhilePaused();
+          const paused = performance.now() - pauseStart;
+          readAt += paused;
+        }
+        if (signal?.aborted) {
+          return emit({ type: 'stopped', epoch, step: step - 1, elapsedSeconds: elapsed() });
+        }
+
+        const start = (step - 1) * config.batch;
+        const size = Math.min(config.batch, count - start);
+        const split = trainSplit;
+        const previous = sums;
+        sums = tf.tidy(() => {
+          const batchIndices = epochOrder.slice(start, size);
+          const x = tf.gather(split.images, batchIndices);
+          const labels = tf.gather(split.labels, batchIndices);
+          const y = tf.oneHot(labels, NUM_CLASSES);
+          let correct: tf.Scalar | null = null;
+          const loss = optimizer.minimize(() => {
+            const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+            correct = tf.keep(logits.argMax(-1).equal(labels).cast('float32').sum());
+            return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+          }, true)!;
+          const notFinite = tf.logicalNot(tf.isFinite(loss)).cast('float32');
+          const batchSums = tf.stack([loss.mul(size), correct!, notFinite]);
+          // keep() shielded it from minimize's scope; this tidy must still free it.
+          (correct as tf.Scalar | null)?.dispose();
+          return previous.add(batchSums) as tf.Tensor1D;
+        });
+        previous.dispose();
+        imagesDone += size;
+
+        if (step % readEvery === 0 || step === stepsPerEpoch) {
+          const [lossSum, correctSum, badSteps] = await sums.data();
+          const now = performance.now();
+          trainSeconds += (now - readAt) / 1000;
+          const stepsTrained = step;
+          if (badSteps > 0 || !Number.isFinite(lossSum)) {
+            // Once the weights hold NaN every later step does too, so the first
+            // bad step is the one before that run of bad steps.
+            const firstBad = stepsTrained - badSteps + 1;
+            return emit({
+              type: 'diverged', epoch, step: firstBad,
+              message: `The loss became ${Number.isNaN(lossSum) ? 'NaN' : 'infinite'} at epoch ${epoch}, step ${firstBad}. ` +
+                `Try a smaller learning rate than ${config.lr}.`,
+            });
+          }
+          emit({
+            type: 'progress', epoch, step, stepsPerEpoch,
+            epochFraction: epoch - 1 + step / stepsPerEpoch,
+            trainLoss: lossSum / imagesDone,
+            trainAccuracy: correctSum / imagesDone,
+            imagesPerSecond: (imagesDone - imagesAtLastRead) / ((now - readAt) / 1000 || 1e-9),
+            elapsedSeconds: elapsed(),
+          });
+          last = { ...last, trainLoss: lossSum / imagesDone, trainAccuracy: correctSum / imagesDone };
+          imagesAtLastRead = imagesDone;
+          readAt = performance.now();
+        }
+      }
+      sums.dispose();
+      sums = null;
+
+      const testAccuracy = await evaluateAccuracy(model, testSplit);
+      last = { ...last, testAccuracy };
+      trainImagesTotal += count;
+      trainSecondsTotal += trainSeconds;
+      emit({
+        type: 'epoch', epoch, epochs: config.epochs,
+        trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, testAccuracy,
+        seconds: (performance.now() - epochStart) / 1000,
+        imagesPerSecond: count / trainSeconds,
+        elapsedSeconds: elapsed(),
+      });
+    }
+    return emit({
+      type: 'done', epochs: config.epochs, ...last,
+      elapsedSeconds: elapsed(), imagesPerSecond: trainImagesTotal / trainSecondsTotal,
+    });
+  } catch (error) {
+    return emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    yielder.close();
+    sums?.dispose();
+    order?.dispose();
+    if (trainSplit) disposeSplit(trainSplit);
+    if (testSplit) disposeSplit(testSplit);
+    optimizer.dispose();
+  }
+}
