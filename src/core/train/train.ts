@@ -73,7 +73,7 @@ export function disposeSplit(split: DeviceSplit): void {
 
 /** Accuracy on a split, in chunks, with one read-back at the end. */
 export async function evaluateAccuracy(model: tf.LayersModel, split: DeviceSplit): Promise<number> {
-  let correct = tf.scalar(0);
+  let correct: tf.Tensor = tf.scalar(0);
   for (let start = 0; start < split.count; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, split.count - start);
     const next = tf.tidy(() => {
@@ -117,7 +117,7 @@ function makeYielder(): { yieldNow: () => Promise<void>; close: () => void } {
 export async function trainModel(options: TrainOptions): Promise<EndEvent> {
   const { model, config, onEvent, signal } = options;
   const pointsPerEpoch = Math.max(1, options.progressPointsPerEpoch ?? 5);
-  const emit = (event: TrainEvent) => {
+  const emit = <E extends TrainEvent>(event: E): E => {
     onEvent(event);
     return event;
   };
@@ -149,7 +149,8 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
       order = tf.tensor1d(shuffledIndices(count, random), 'int32');
       const epochOrder = order;
       // [loss × images, correct answers, steps whose loss was not finite]
-      sums = tf.zeros([3]) as tf.Tensor1D;
+      let epochSums: tf.Tensor1D = tf.zeros([3]);
+      sums = epochSums;
       let imagesDone = 0;
       let imagesAtLastRead = 0;
       let readAt = epochStart;
@@ -173,8 +174,8 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
         const start = (step - 1) * config.batch;
         const size = Math.min(config.batch, count - start);
         const split = trainSplit;
-        const previous = sums;
-        sums = tf.tidy(() => {
+        const previous: tf.Tensor1D = epochSums;
+        epochSums = tf.tidy((): tf.Tensor1D => {
           const batchIndices = epochOrder.slice(start, size);
           const x = tf.gather(split.images, batchIndices);
           const labels = tf.gather(split.labels, batchIndices);
@@ -189,13 +190,14 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
           const batchSums = tf.stack([loss.mul(size), correct!, notFinite]);
           // keep() shielded it from minimize's scope; this tidy must still free it.
           (correct as tf.Scalar | null)?.dispose();
-          return previous.add(batchSums) as tf.Tensor1D;
+          return previous.add(batchSums);
         });
+        sums = epochSums;
         previous.dispose();
         imagesDone += size;
 
         if (step % readEvery === 0 || step === stepsPerEpoch) {
-          const [lossSum, correctSum, badSteps] = await sums.data();
+          const [lossSum, correctSum, badSteps] = await epochSums.data();
           const now = performance.now();
           trainSeconds += (now - readAt) / 1000;
           const stepsTrained = step;
@@ -222,7 +224,7 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
           readAt = performance.now();
         }
       }
-      sums.dispose();
+      epochSums.dispose();
       sums = null;
 
       const testAccuracy = await evaluateAccuracy(model, testSplit);

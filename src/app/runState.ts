@@ -1,0 +1,150 @@
+/**
+ * What the page shows about a run, as a pure reducer over worker events.
+ * Components only render this; the hook in useTrainer.ts feeds it.
+ */
+import type { EpochEvent, ProgressEvent } from '../core/train/events';
+import type { ActiveBackend, WorkerEvent } from '../worker/protocol';
+
+export type Phase =
+  | 'idle' // no data yet, nothing asked
+  | 'loading' // downloading / decoding the dataset or starting a backend
+  | 'ready'
+  | 'training'
+  | 'paused'
+  | 'done'
+  | 'stopped'
+  | 'diverged'
+  | 'error';
+
+/** One x position on the chart: train curves at fractions of an epoch, test accuracy at whole epochs. */
+export interface ChartPoint {
+  epoch: number;
+  trainLoss?: number;
+  trainAccuracy?: number;
+  testAccuracy?: number;
+}
+
+export interface RunState {
+  phase: Phase;
+  backend: ActiveBackend | null;
+  backendNote: string | null;
+  dataProgress: { file: string; loadedBytes: number; totalBytes: number | null } | null;
+  points: ChartPoint[];
+  epochRows: EpochEvent[];
+  latest: ProgressEvent | null;
+  /** Epochs the current run was asked for, for the run progress bar. */
+  plannedEpochs: number;
+  elapsedSeconds: number;
+  /** Alert text: what went wrong and what to do next. */
+  error: string | null;
+}
+
+export const initialRunState: RunState = {
+  phase: 'idle',
+  backend: null,
+  backendNote: null,
+  dataProgress: null,
+  points: [],
+  epochRows: [],
+  latest: null,
+  plannedEpochs: 0,
+  elapsedSeconds: 0,
+  error: null,
+};
+
+export type RunAction =
+  | { type: 'start'; epochs: number }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'reset' }
+  | { type: 'crashed'; message: string }
+  | { type: 'dismiss-error' }
+  | { type: 'events'; events: WorkerEvent[] };
+
+function applyEvent(state: RunState, event: WorkerEvent): RunState {
+  switch (event.type) {
+    case 'data-progress':
+      return {
+        ...state,
+        phase: 'loading',
+        dataProgress: { file: event.file, loadedBytes: event.loadedBytes, totalBytes: event.totalBytes },
+      };
+    case 'data-ready':
+      return { ...state, dataProgress: null };
+    case 'backend':
+      return { ...state, backend: event.backend, backendNote: event.note };
+    case 'progress':
+      return {
+        ...state,
+        phase: state.phase === 'paused' ? 'paused' : 'training',
+        latest: event,
+        elapsedSeconds: event.elapsedSeconds,
+        points: [...state.points, {
+          epoch: event.epochFraction, trainLoss: event.trainLoss, trainAccuracy: event.trainAccuracy,
+        }],
+      };
+    case 'epoch': {
+      // The epoch's last progress point sits at the same x: add the test accuracy to it.
+      const points = state.points.slice();
+      const last = points.at(-1);
+      if (last && last.epoch === event.epoch) points[points.length - 1] = { ...last, testAccuracy: event.testAccuracy };
+      else points.push({ epoch: event.epoch, testAccuracy: event.testAccuracy });
+      return {
+        ...state, points, epochRows: [...state.epochRows, event], elapsedSeconds: event.elapsedSeconds,
+      };
+    }
+    case 'done':
+      return { ...state, phase: 'done', elapsedSeconds: event.elapsedSeconds };
+    case 'stopped':
+      return { ...state, phase: 'stopped', elapsedSeconds: event.elapsedSeconds };
+    case 'diverged':
+      return { ...state, phase: 'diverged', error: event.message };
+    case 'error':
+      return { ...state, phase: 'error', error: event.message };
+  }
+}
+
+export function runReducer(state: RunState, action: RunAction): RunState {
+  switch (action.type) {
+    case 'start':
+      return {
+        ...initialRunState,
+        phase: 'loading',
+        backend: state.backend,
+        backendNote: state.backendNote,
+        plannedEpochs: action.epochs,
+      };
+    case 'paused':
+      return state.phase === 'training' || state.phase === 'loading' ? { ...state, phase: 'paused' } : state;
+    case 'resumed':
+      return state.phase === 'paused' ? { ...state, phase: 'training' } : state;
+    case 'reset':
+      return { ...initialRunState, phase: 'ready', backend: state.backend, backendNote: state.backendNote };
+    case 'crashed':
+      return { ...state, phase: 'error', dataProgress: null, error: action.message };
+    case 'dismiss-error':
+      return { ...state, error: null };
+    case 'events':
+      return action.events.reduce(applyEvent, state);
+  }
+}
+
+export function isRunning(phase: Phase): boolean {
+  return phase === 'loading' || phase === 'training' || phase === 'paused';
+}
+
+const PHASE_TEXT: Record<Phase, string> = {
+  idle: 'Ready',
+  loading: 'Loading data',
+  ready: 'Ready',
+  training: 'Training',
+  paused: 'Paused',
+  done: 'Done',
+  stopped: 'Stopped',
+  diverged: 'Diverged',
+  error: 'Error',
+};
+
+export function phaseText(phase: Phase): string {
+  return PHASE_TEXT[phase];
+}

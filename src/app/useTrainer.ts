@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import * as Comlink from 'comlink';
+import type { Config } from '../core/config/params';
+import type { TrainerApi, WorkerEvent } from '../worker/protocol';
+import { initialRunState, runReducer, type RunAction } from './runState';
+
+interface WorkerHandle {
+  worker: Worker;
+  api: Comlink.Remote<TrainerApi>;
+}
+
+const DATA_URL = new URL('data/fashion-mnist/', document.baseURI).href;
+
+/**
+ * Owns the training worker: starts it, restarts it after a crash, and turns
+ * its event stream into RunState. Events are applied at most once per
+ * animation frame, so a burst of them costs one render; in a hidden tab they
+ * wait and the charts catch up when it is shown again.
+ */
+export function useTrainer() {
+  const [state, dispatch] = useReducer(runReducer, initialRunState);
+  const handle = useRef<WorkerHandle | null>(null);
+  /** Events of runs other than the latest are ignored. */
+  const runId = useRef(0);
+  const pending = useRef<WorkerEvent[]>([]);
+  const frame = useRef<number | null>(null);
+
+  const flush = useCallback(() => {
+    frame.current = null;
+    const events = pending.current;
+    pending.current = [];
+    if (events.length) dispatch({ type: 'events', events });
+  }, []);
+
+  const listener = useCallback((id: number) => Comlink.proxy((event: WorkerEvent) => {
+    if (id !== runId.current) return;
+    pending.current.push(event);
+    frame.current ??= requestAnimationFrame(flush);
+  }), [flush]);
+
+  const startWorker = useCallback((onCrash: (action: RunAction) => void): WorkerHandle => {
+    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
+    const api = Comlink.wrap<TrainerApi>(worker);
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      onCrash({ type: 'crashed', message: `The training worker crashed (${event.message || 'unknown error'}). Press Train to start again.` });
+    });
+    void api.loadData(DATA_URL, listener(runId.current)).catch(() => {
+      // Reported through the event stream ('error'); Train retries.
+    });
+    return { worker, api };
+  }, [listener]);
+
+  const replaceWorker = useCallback(() => {
+    handle.current?.worker.terminate();
+    handle.current = startWorker((action) => {
+      runId.current++;
+      dispatch(action);
+      replaceWorker();
+    });
+  }, [startWorker]);
+
+  useEffect(() => {
+    replaceWorker();
+    return () => {
+      handle.current?.worker.terminate();
+      handle.current = null;
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    };
+  }, [replaceWorker]);
+
+  const train = useCallback((config: Config) => {
+    const id = ++runId.current;
+    pending.current = [];
+    dispatch({ type: 'start', epochs: config.epochs });
+    void handle.current?.api.train(config, listener(id));
+  }, [listener]);
+
+  const pause = useCallback(() => {
+    void handle.current?.api.pause();
+    dispatch({ type: 'paused' });
+  }, []);
+  const resume = useCallback(() => {
+    void handle.current?.api.resume();
+    dispatch({ type: 'resumed' });
+  }, []);
+  const stop = useCallback(() => void handle.current?.api.stop(), []);
+  const reset = useCallback(() => {
+    runId.current++;
+    pending.current = [];
+    void handle.current?.api.stop();
+    dispatch({ type: 'reset' });
+  }, []);
+  const dismissError = useCallback(() => dispatch({ type: 'dismiss-error' }), []);
+
+  return { state, train, pause, resume, stop, reset, dismissError };
+}

@@ -1,0 +1,53 @@
+/**
+ * The one contract between the page and the training worker. The worker
+ * exposes TrainerApi through Comlink; events stream back through a proxied
+ * callback, one small message each (never the whole history).
+ */
+import type { BackendName, Config } from '../core/config/params';
+import type { EndEvent, TrainEvent } from '../core/train/events';
+
+/** A backend that actually runs (never 'auto'). */
+export type ActiveBackend = Exclude<BackendName, 'auto'>;
+
+export interface DataProgressEvent {
+  type: 'data-progress';
+  file: string;
+  loadedBytes: number;
+  /** From Content-Length; null when the server did not say. */
+  totalBytes: number | null;
+}
+
+export interface DataReadyEvent {
+  type: 'data-ready';
+  trainImages: number;
+  testImages: number;
+  /** True when the worker already held the dataset from an earlier run. */
+  cached: boolean;
+  seconds: number;
+}
+
+export interface BackendEvent {
+  type: 'backend';
+  backend: ActiveBackend;
+  requested: BackendName;
+  /** Why the requested (or a faster) backend is not the one in use; shown to the user. */
+  note: string | null;
+}
+
+export type WorkerEvent = DataProgressEvent | DataReadyEvent | BackendEvent | TrainEvent;
+
+export interface TrainerApi {
+  /**
+   * Downloads and decodes the dataset from `dataBaseUrl` (absolute, ends in /)
+   * unless the worker already holds it. Call once before train().
+   */
+  loadData(dataBaseUrl: string, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  /** Loads data if needed, picks the backend, trains; resolves with the run's last event. */
+  train(config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent>;
+  pause(): void;
+  resume(): void;
+  /** Ends the current run after the step in progress. */
+  stop(): void;
+  /** tfjs bookkeeping, for leak checks in tests and the benchmark. */
+  memory(): Promise<{ numTensors: number; numBytes: number; backend: string | null }>;
+}
