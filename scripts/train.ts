@@ -1,0 +1,71 @@
+/**
+ * Train LeNet from the command line with the same core as the playground:
+ *   npm run train -- lr=0.9 epochs=10 train=60000
+ * Arguments are the share link's keys. Runs on WebAssembly (backend=cpu for
+ * plain JavaScript) and prints the book's table.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decode, encode } from '../src/core/config/codec';
+import { PRESET_INFO } from '../src/core/config/params';
+import { layerTable, lenetLayers } from '../src/core/model/architecture';
+import { buildModel } from '../src/core/model/build';
+import { trainModel } from '../src/core/train/train';
+import { readFashionMnist, useWasmBackend } from './lib/node';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: npm run train -- [key=value ...]   e.g. lr=0.9 epochs=10 batch=256 preset=modern train=5000');
+  process.exit(0);
+}
+
+const { config, problems } = decode(args.join('&'));
+for (const problem of problems) console.warn(`warning: ${problem.key}: ${problem.message}`);
+
+if (config.backend === 'cpu') await tf.setBackend('cpu');
+else {
+  if (config.backend !== 'auto' && config.backend !== 'wasm') {
+    console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);
+  }
+  await useWasmBackend();
+}
+
+const table = layerTable(lenetLayers(config));
+console.log(`LeNet (${PRESET_INFO[config.preset].label}), ${table.totalParameters.toLocaleString('en-US')} parameters, backend ${tf.getBackend()}`);
+console.log(`settings: ${encode(config) || 'the book\'s defaults'} (lr ${config.lr}, batch ${config.batch}, ${config.epochs} epochs, ${config.optimizer}, ${config.train} train / ${config.test} test images)`);
+
+const data = await readFashionMnist();
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+console.log(`${pad('epoch', 5)} ${pad('loss', 8)} ${pad('train acc', 9)} ${pad('test acc', 9)} ${pad('seconds', 8)} ${pad('images/s', 9)}`);
+
+const model = buildModel(config);
+const end = await trainModel({
+  model, config, train: data.train, test: data.test,
+  onEvent: (event) => {
+    if (event.type === 'epoch') {
+      console.log(
+        `${pad(event.epoch, 5)} ${pad(event.trainLoss.toFixed(3), 8)} ${pad(event.trainAccuracy.toFixed(3), 9)} ` +
+        `${pad(event.testAccuracy.toFixed(3), 9)} ${pad(event.seconds.toFixed(1), 8)} ${pad(Math.round(event.imagesPerSecond), 9)}`,
+      );
+    }
+  },
+});
+model.dispose();
+
+switch (end.type) {
+  case 'done':
+    console.log(
+      `loss ${end.trainLoss.toFixed(3)}, train acc ${end.trainAccuracy.toFixed(3)}, test acc ${end.testAccuracy.toFixed(3)}\n` +
+      `${Math.round(end.imagesPerSecond)} examples/sec on ${tf.getBackend()}, ${end.elapsedSeconds.toFixed(1)} s in all`,
+    );
+    break;
+  case 'diverged':
+    console.error(`diverged: ${end.message}`);
+    process.exitCode = 2;
+    break;
+  case 'error':
+    console.error(`error: ${end.message}`);
+    process.exitCode = 1;
+    break;
+  case 'stopped':
+    process.exitCode = 1;
+}
