@@ -10,7 +10,7 @@ import { PRESET_INFO } from '../src/core/config/params';
 import { layerTable, lenetLayers } from '../src/core/model/architecture';
 import { buildModel } from '../src/core/model/build';
 import { trainModel } from '../src/core/train/train';
-import { readFashionMnist, useWasmBackend } from './lib/node';
+import { readFashionMnist, startWasmBackend } from './lib/node';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -26,7 +26,7 @@ else {
   if (config.backend !== 'auto' && config.backend !== 'wasm') {
     console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);
   }
-  await useWasmBackend();
+  await startWasmBackend();
 }
 
 const table = layerTable(lenetLayers(config));

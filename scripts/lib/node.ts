@@ -18,7 +18,7 @@ export async function readFashionMnist(dir = DATA_DIR): Promise<Splits> {
 }
 
 /** tfjs-backend-wasm finds its .wasm files by itself under Node. */
-export async function useWasmBackend(): Promise<void> {
+export async function startWasmBackend(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');

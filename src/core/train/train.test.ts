@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFashionMnist, useWasmBackend } from '../../../scripts/lib/node';
+import { readFashionMnist, startWasmBackend } from '../../../scripts/lib/node';
 import type { Splits } from '../data/fashionMnist';
 import { DEFAULT_CONFIG, presetConfig, type Config } from '../config/params';
 import { buildModel } from '../model/build';
@@ -10,7 +10,7 @@ import { disposeSplit, toDevice, trainModel } from './train';
 let data: Splits;
 
 beforeAll(async () => {
-  await useWasmBackend();
+  await startWasmBackend();
   data = await readFashionMnist();
 });
 

@@ -1,0 +1,34 @@
+import { expect, type Page } from '@playwright/test';
+
+export function epochRows(page: Page) {
+  return page.getByRole('table', { name: 'Epoch metrics' }).locator('tbody tr[data-epoch]');
+}
+
+/** Each finished epoch row as numbers: [epoch, loss, train acc, test acc, seconds, images/s]. */
+export async function epochNumbers(page: Page): Promise<number[][]> {
+  const rows = await epochRows(page).all();
+  return Promise.all(rows.map(async (row) => {
+    const cells = await row.locator('td, th').allInnerTexts();
+    return cells.map((text) => Number(text.replace(/[, ]/g, '')));
+  }));
+}
+
+export function status(page: Page) {
+  return page.getByRole('status').filter({ hasText: 'Backend' }).first();
+}
+
+export async function expectFinishedRun(page: Page, epochs: number) {
+  await expect(epochRows(page)).toHaveCount(epochs, { timeout: 90_000 });
+  await expect(status(page)).toContainText('Done');
+  for (const [epoch, loss, trainAcc, testAcc, seconds, speed] of await epochNumbers(page)) {
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    expect(loss).toBeGreaterThan(0);
+    expect(loss).toBeLessThan(10);
+    for (const accuracy of [trainAcc, testAcc]) {
+      expect(accuracy).toBeGreaterThanOrEqual(0);
+      expect(accuracy).toBeLessThanOrEqual(1);
+    }
+    expect(seconds).toBeGreaterThan(0);
+    expect(speed).toBeGreaterThan(0);
+  }
+}

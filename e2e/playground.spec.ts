@@ -1,0 +1,115 @@
+import { expect, test } from '@playwright/test';
+import { epochRows, expectFinishedRun, status } from './helpers';
+
+const SMALL = 'train=512&test=256&epochs=2';
+
+test('trains the book\'s LeNet on a small subset and shows metrics and curves', async ({ page }) => {
+  await page.goto(`/?${SMALL}`);
+  await expect(page.getByRole('table', { name: 'Layers' })).toContainText('61,706');
+  await expect(status(page)).toContainText('Ready');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expectFinishedRun(page, 2);
+  const curves = page.getByRole('figure', { name: 'Training curves' }).locator('path.recharts-line-curve');
+  await expect(curves.first()).toHaveAttribute('d', /M.+L/);
+  expect(await curves.count()).toBeGreaterThanOrEqual(2);
+});
+
+test('Stop ends a run within about a second and Train starts a fresh one', async ({ page }) => {
+  await page.goto('/?train=4096&test=256&epochs=20&batch=64');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByRole('progressbar', { name: 'Epoch progress' })).toBeVisible();
+  await expect(status(page)).toContainText('Training', { timeout: 60_000 });
+  await expect(epochRows(page)).toHaveCount(1, { timeout: 60_000 });
+  const pressed = Date.now();
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(status(page)).toContainText('Stopped', { timeout: 5_000 });
+  expect(Date.now() - pressed).toBeLessThan(2_000);
+  await expect(epochRows(page)).toHaveCount(1);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(epochRows(page)).toHaveCount(0);
+  await expect(status(page)).toContainText('Training', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(status(page)).toContainText('Stopped');
+});
+
+test('a shared link restores every control in a new browser', async ({ page, browser }) => {
+  await page.goto('/');
+  await page.getByLabel('Preset').selectOption({ label: 'Modern LeNet' });
+  await page.getByLabel('Learning rate').fill('0.005');
+  await page.getByLabel('Batch size').fill('128');
+  await page.getByLabel('Epochs').fill('3');
+  await page.getByLabel('Pooling').selectOption({ label: 'Average' });
+  await page.getByLabel('Seed').fill('42');
+  await page.getByLabel('Training images').fill('2000');
+  await page.getByLabel('Backend').selectOption({ label: 'WebAssembly' });
+  await page.getByLabel('Seed').blur();
+  await page.getByRole('button', { name: 'Copy share link' }).click();
+  const link = await page.getByLabel('Share link').inputValue();
+  expect(link).toContain('preset=modern');
+  expect(page.url()).toBe(link);
+
+  const labels = ['Preset', 'Learning rate', 'Batch size', 'Epochs', 'Optimizer', 'Initializer', 'Activation',
+    'Pooling', 'Seed', 'Training images', 'Test images', 'Backend'];
+  const values = async (p: typeof page) => Promise.all(labels.map((label) => p.getByLabel(label, { exact: true }).inputValue()));
+  const expected = await values(page);
+  expect(expected).toEqual(['modern', '0.005', '128', '3', 'adam', 'he', 'relu', 'avg', '42', '2000', '10000', 'wasm']);
+
+  const other = await browser.newContext();
+  const fresh = await other.newPage();
+  await fresh.goto(link);
+  expect(await values(fresh)).toEqual(expected);
+  await other.close();
+});
+
+test('a hostile link shows the problems, uses safe values and runs no script', async ({ page }) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/?lr=<img src=x onerror=alert(1)>&epochs=-5&batch=1e999&foo=bar');
+  const notice = page.getByRole('region', { name: 'Link problems' });
+  await expect(notice).toContainText('lr');
+  await expect(notice).toContainText('epochs');
+  await expect(notice).toContainText('batch');
+  await expect(notice).toContainText('foo');
+  await expect(page.getByLabel('Learning rate')).toHaveValue('0.9');
+  await expect(page.getByLabel('Epochs')).toHaveValue('1');
+  await expect(page.getByLabel('Batch size')).toHaveValue('256');
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+for (const backend of ['wasm', 'webgl'] as const) {
+  test(`trains to the end on backend=${backend} and names it`, async ({ page }) => {
+    await page.goto(`/?train=256&test=128&epochs=1&batch=64&backend=${backend}`);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expectFinishedRun(page, 1);
+    await expect(status(page)).toContainText(`Backend: ${backend}`);
+  });
+}
+
+test('the page stays responsive while training: controls take focus and Stop works', async ({ page }) => {
+  await page.goto('/?train=8192&test=256&epochs=10&batch=64');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(status(page)).toContainText('Training', { timeout: 60_000 });
+  await expect(page.getByLabel('Seed')).toBeDisabled();
+  // The page's thread is free: keyboard focus moves and a button answers at once.
+  const copy = page.getByRole('button', { name: 'Copy share link' });
+  await copy.focus();
+  await expect(copy).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Share link')).toHaveValue(/train=8192/, { timeout: 1_000 });
+  const before = Date.now();
+  const stop = page.getByRole('button', { name: 'Stop' });
+  await stop.focus();
+  await expect(stop).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(status(page)).toContainText('Stopped', { timeout: 5_000 });
+  expect(Date.now() - before).toBeLessThan(3_000);
+});
