@@ -6,7 +6,6 @@ import type { EpochEvent, ProgressEvent } from '../core/train/events';
 import type { ActiveBackend, WorkerEvent } from '../worker/protocol';
 
 export type Phase =
-  | 'idle' // no data yet, nothing asked
   | 'loading' // downloading / decoding the dataset or starting a backend
   | 'ready'
   | 'training'
@@ -40,7 +39,8 @@ export interface RunState {
 }
 
 export const initialRunState: RunState = {
-  phase: 'idle',
+  // The worker starts loading the dataset as soon as the page opens.
+  phase: 'loading',
   backend: null,
   backendNote: null,
   dataProgress: null,
@@ -66,11 +66,11 @@ function applyEvent(state: RunState, event: WorkerEvent): RunState {
     case 'data-progress':
       return {
         ...state,
-        phase: 'loading',
         dataProgress: { file: event.file, loadedBytes: event.loadedBytes, totalBytes: event.totalBytes },
       };
     case 'data-ready':
-      return { ...state, dataProgress: null };
+      // Loaded ahead of any run: ready to train. Within a run, training follows.
+      return { ...state, dataProgress: null, phase: state.phase === 'loading' && state.plannedEpochs === 0 ? 'ready' : state.phase };
     case 'backend':
       return { ...state, backend: event.backend, backendNote: event.note };
     case 'progress':
@@ -134,7 +134,6 @@ export function isRunning(phase: Phase): boolean {
 }
 
 const PHASE_TEXT: Record<Phase, string> = {
-  idle: 'Ready',
   loading: 'Loading data',
   ready: 'Ready',
   training: 'Training',

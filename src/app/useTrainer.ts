@@ -2,7 +2,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import * as Comlink from 'comlink';
 import type { Config } from '../core/config/params';
 import type { TrainerApi, WorkerEvent } from '../worker/protocol';
-import { initialRunState, runReducer, type RunAction } from './runState';
+import { initialRunState, runReducer } from './runState';
 
 interface WorkerHandle {
   worker: Worker;
@@ -32,42 +32,42 @@ export function useTrainer() {
     if (events.length) dispatch({ type: 'events', events });
   }, []);
 
-  const listener = useCallback((id: number) => Comlink.proxy((event: WorkerEvent) => {
-    if (id !== runId.current) return;
+  /** Events of a run (id) or of the data load (null, never stale). */
+  const listener = useCallback((id: number | null) => Comlink.proxy((event: WorkerEvent) => {
+    if (id !== null && id !== runId.current) return;
     pending.current.push(event);
     frame.current ??= requestAnimationFrame(flush);
   }), [flush]);
 
-  const startWorker = useCallback((onCrash: (action: RunAction) => void): WorkerHandle => {
-    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-    const api = Comlink.wrap<TrainerApi>(worker);
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      onCrash({ type: 'crashed', message: `The training worker crashed (${event.message || 'unknown error'}). Press Train to start again.` });
-    });
-    void api.loadData(DATA_URL, listener(runId.current)).catch(() => {
-      // Reported through the event stream ('error'); Train retries.
-    });
-    return { worker, api };
-  }, [listener]);
-
-  const replaceWorker = useCallback(() => {
-    handle.current?.worker.terminate();
-    handle.current = startWorker((action) => {
-      runId.current++;
-      dispatch(action);
-      replaceWorker();
-    });
-  }, [startWorker]);
-
   useEffect(() => {
-    replaceWorker();
+    let unmounted = false;
+    const spawn = (): WorkerHandle => {
+      const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
+      const api = Comlink.wrap<TrainerApi>(worker);
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        if (unmounted) return;
+        runId.current++;
+        dispatch({
+          type: 'crashed',
+          message: `The training worker crashed (${event.message || 'unknown error'}). Press Train to start again.`,
+        });
+        worker.terminate();
+        handle.current = spawn();
+      });
+      // The worker reports a failed load as an 'error' event; Train tries again.
+      void api.loadData(DATA_URL, listener(null));
+      return { worker, api };
+    };
+    handle.current = spawn();
     return () => {
+      unmounted = true;
       handle.current?.worker.terminate();
       handle.current = null;
       if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
     };
-  }, [replaceWorker]);
+  }, [listener]);
 
   const train = useCallback((config: Config) => {
     const id = ++runId.current;

@@ -58,11 +58,11 @@ async function activate(name: ActiveBackend): Promise<void> {
     case 'cpu':
       break;
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
   } catch (error) {
-    throw new Error(reason(error));
+    throw new Error(reason(error), { cause: error });
   }
   if (!ok) throw new Error('failed to start');
   await tf.ready();
@@ -99,8 +99,8 @@ export async function chooseBackend(requested: BackendName): Promise<BackendChoi
     try {
       await activate(requested);
       return { backend: requested, note: null };
-    } catch (error) {
-      const why = `${LABEL[requested]} unavailable: ${reason(error)}`;
+    } catch (cause) {
+      const why = `${LABEL[requested]} unavailable: ${reason(cause)}`;
       for (const fallback of FALLBACK_ORDER.filter((b) => b !== requested)) {
         try {
           await activate(fallback);
@@ -109,7 +109,7 @@ export async function chooseBackend(requested: BackendName): Promise<BackendChoi
           // try the next one
         }
       }
-      throw new Error(`${why}; no other backend could start`);
+      throw new Error(`${why}; no other backend could start`, { cause });
     }
   }
 

@@ -53,6 +53,14 @@ async function download(url: URL, fileName: string, onEvent: (event: WorkerEvent
   return bytes;
 }
 
+function errorMessage(error: unknown): string {
+  if (error instanceof DataFileError) {
+    return `The dataset could not be loaded. ${error.message}. Press Train to try again; ` +
+      'if it keeps failing, the server needs `npm run data`.';
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 class Trainer implements TrainerApi {
   private splits: Promise<Splits> | null = null;
   private autoChoice: BackendChoice | null = null;
@@ -65,7 +73,11 @@ class Trainer implements TrainerApi {
 
   async loadData(dataBaseUrl: string, onEvent: (event: WorkerEvent) => void): Promise<void> {
     this.dataBaseUrl = new URL(dataBaseUrl);
-    await this.data(onEvent);
+    try {
+      await this.data(onEvent);
+    } catch (error) {
+      onEvent({ type: 'error', message: errorMessage(error) });
+    }
   }
 
   private async data(onEvent: (event: WorkerEvent) => void): Promise<Splits> {
@@ -136,7 +148,7 @@ class Trainer implements TrainerApi {
         model.dispose();
       }
     } catch (error) {
-      const end: EndEvent = { type: 'error', message: error instanceof Error ? error.message : String(error) };
+      const end: EndEvent = { type: 'error', message: errorMessage(error) };
       onEvent(end);
       return end;
     } finally {

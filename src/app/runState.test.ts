@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkerEvent } from '../worker/protocol';
+import { initialRunState, isRunning, runReducer, type RunState } from './runState';
+
+const progress = (epoch: number, step: number): WorkerEvent => ({
+  type: 'progress', epoch, step, stepsPerEpoch: 2, epochFraction: epoch - 1 + step / 2,
+  trainLoss: 2 / (epoch + step), trainAccuracy: 0.1 * (epoch + step), imagesPerSecond: 100, elapsedSeconds: epoch + step,
+});
+const epochRow = (epoch: number): WorkerEvent => ({
+  type: 'epoch', epoch, epochs: 2, trainLoss: 1 / epoch, trainAccuracy: 0.4 * epoch, testAccuracy: 0.35 * epoch,
+  seconds: 1, imagesPerSecond: 100, elapsedSeconds: 2 * epoch,
+});
+const play = (state: RunState, ...events: WorkerEvent[]) => runReducer(state, { type: 'events', events });
+
+describe('runReducer', () => {
+  it('loads data ahead of any run, then is ready', () => {
+    let state = play(initialRunState, { type: 'data-progress', file: 'a.gz', loadedBytes: 5, totalBytes: 10 });
+    expect(state.phase).toBe('loading');
+    expect(state.dataProgress).toEqual({ file: 'a.gz', loadedBytes: 5, totalBytes: 10 });
+    state = play(state, { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
+    expect(state).toMatchObject({ phase: 'ready', dataProgress: null });
+  });
+
+  it('turns a run into chart points, rows and a final phase', () => {
+    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', epochs: 2 });
+    expect(isRunning(state.phase)).toBe(true);
+    state = play(state,
+      { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: true, seconds: 0 },
+      { type: 'backend', backend: 'webgl', requested: 'auto', note: 'WebGPU unavailable: no adapter' },
+      progress(1, 1), progress(1, 2), epochRow(1), progress(2, 1), progress(2, 2), epochRow(2),
+      { type: 'done', epochs: 2, trainLoss: 0.5, trainAccuracy: 0.8, testAccuracy: 0.7, elapsedSeconds: 4, imagesPerSecond: 100 },
+    );
+    expect(state.phase).toBe('done');
+    expect(state.backend).toBe('webgl');
+    expect(state.backendNote).toContain('no adapter');
+    expect(state.epochRows.map((r) => r.epoch)).toEqual([1, 2]);
+    // Test accuracy joins the train point at the same x.
+    expect(state.points).toEqual([
+      { epoch: 0.5, trainLoss: 1, trainAccuracy: 0.2 },
+      { epoch: 1, trainLoss: 2 / 3, trainAccuracy: 0.30000000000000004, testAccuracy: 0.35 },
+      { epoch: 1.5, trainLoss: 2 / 3, trainAccuracy: 0.30000000000000004 },
+      { epoch: 2, trainLoss: 0.5, trainAccuracy: 0.4, testAccuracy: 0.7 },
+    ]);
+    expect(isRunning(state.phase)).toBe(false);
+  });
+
+  it('keeps what was learned when a run diverges, with the message as the alert', () => {
+    let state = runReducer(initialRunState, { type: 'start', epochs: 3 });
+    state = play(state, progress(1, 1), { type: 'diverged', epoch: 1, step: 2, message: 'Try a smaller learning rate' });
+    expect(state).toMatchObject({ phase: 'diverged', error: 'Try a smaller learning rate' });
+    expect(state.points).toHaveLength(1);
+  });
+
+  it('pauses and resumes only a running run; Train clears the last run, Reset clears everything', () => {
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    state = play(state, progress(1, 1));
+    state = runReducer(state, { type: 'paused' });
+    expect(state.phase).toBe('paused');
+    // A progress point already on its way does not un-pause the display.
+    expect(play(state, progress(1, 2)).phase).toBe('paused');
+    state = runReducer(state, { type: 'resumed' });
+    expect(state.phase).toBe('training');
+    state = play(state, epochRow(1), { type: 'stopped', epoch: 2, step: 0, elapsedSeconds: 3 });
+    expect(runReducer(state, { type: 'paused' }).phase).toBe('stopped');
+    expect(state.epochRows).toHaveLength(1);
+    const again = runReducer(state, { type: 'start', epochs: 2 });
+    expect(again).toMatchObject({ epochRows: [], points: [], phase: 'loading' });
+    expect(runReducer(state, { type: 'reset' })).toMatchObject({ phase: 'ready', epochRows: [], points: [] });
+  });
+
+  it('shows a crash as an error until dismissed', () => {
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    state = runReducer(state, { type: 'crashed', message: 'The training worker crashed' });
+    expect(state).toMatchObject({ phase: 'error', error: 'The training worker crashed' });
+    expect(runReducer(state, { type: 'dismiss-error' }).error).toBeNull();
+  });
+});
