@@ -9,7 +9,7 @@ test('trains the book\'s LeNet on a small subset and shows metrics and curves', 
   await expect(status(page)).toContainText('Ready');
   await page.getByRole('button', { name: 'Train' }).click();
   await expectFinishedRun(page, 2);
-  const curves = page.getByRole('figure', { name: 'Training curves' }).locator('path.recharts-line-curve');
+  const curves = page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve');
   await expect(curves.first()).toHaveAttribute('d', /M.+L/);
   expect(await curves.count()).toBeGreaterThanOrEqual(2);
 });

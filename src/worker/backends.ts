@@ -48,6 +48,10 @@ async function activate(name: ActiveBackend): Promise<void> {
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
       break;
     case 'wasm':
+      // The threaded build starts its pthread workers from the bundle's own
+      // script URL, which here is this worker: they crash. Single-threaded
+      // SIMD until threads get a script of their own.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       setWasmPaths({
         'tfjs-backend-wasm.wasm': wasmPlainUrl,
         'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,

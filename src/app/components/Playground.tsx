@@ -1,0 +1,93 @@
+import type { Problem } from '../../core/config/codec';
+import type { Config } from '../../core/config/params';
+import { isRunning, type RunState } from '../runState';
+import { ControlsPanel } from './ControlsPanel';
+import { EpochTable } from './EpochTable';
+import { ErrorAlert } from './ErrorAlert';
+import { LayerTable } from './LayerTable';
+import { ProblemsNotice } from './ProblemsNotice';
+import { ProgressPanel } from './ProgressPanel';
+import { RunButtons } from './RunButtons';
+import { ShareLink } from './ShareLink';
+import { StatusPanel } from './StatusPanel';
+import { TrainingChart } from './TrainingChart';
+
+/** What the page can ask of a run (useTrainer's actions). */
+export interface RunActions {
+  train(config: Config): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  reset(): void;
+  dismissError(): void;
+}
+
+export interface PlaygroundProps {
+  config: Config;
+  onConfigChange(next: Config): void;
+  problems: Problem[];
+  onDismissProblems(): void;
+  shareUrl: string;
+  state: RunState;
+  actions: RunActions;
+}
+
+const D2L_LENET = 'https://d2l.ai/chapter_convolutional-neural-networks/lenet.html';
+
+/** The whole page, from props only: App wires the hooks in. */
+export function Playground({
+  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions,
+}: PlaygroundProps) {
+  const locked = isRunning(state.phase);
+  // The worker fetches the dataset as soon as the page opens, before any Train.
+  const preloading = state.phase === 'loading' && state.plannedEpochs === 0;
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>LeNet Playground</h1>
+        <p className="tagline">
+          Tweak the LeNet of{' '}
+          <a href={D2L_LENET} target="_blank" rel="noopener noreferrer">
+            Dive into Deep Learning, “Convolutional Neural Networks (LeNet)”
+          </a>
+          , train it on Fashion-MNIST in your browser and watch it learn.
+        </p>
+      </header>
+      <ProblemsNotice problems={problems} onDismiss={onDismissProblems} />
+      <div className="layout">
+        <aside className="sidebar">
+          <ControlsPanel config={config} locked={locked} preloading={preloading} onChange={onConfigChange} />
+          <ShareLink shareUrl={shareUrl} />
+        </aside>
+        <main className="results">
+          <section className="panel run" aria-labelledby="run-title">
+            <div className="run-head">
+              <h2 id="run-title">Run</h2>
+              <StatusPanel state={state} />
+            </div>
+            <RunButtons
+              phase={state.phase}
+              preloading={preloading}
+              onTrain={() => actions.train(config)}
+              onPause={actions.pause}
+              onResume={actions.resume}
+              onStop={actions.stop}
+              onReset={actions.reset}
+            />
+            <ErrorAlert message={state.error} onDismiss={actions.dismissError} />
+            <ProgressPanel state={state} />
+          </section>
+          <TrainingChart
+            points={state.points}
+            plannedEpochs={state.plannedEpochs || config.epochs}
+            running={locked && !preloading}
+          />
+          <div className="tables">
+            <EpochTable rows={state.epochRows} />
+            <LayerTable config={config} />
+          </div>
+        </main>
+      </div>
+    </div>
+  );
+}

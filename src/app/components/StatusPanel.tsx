@@ -1,0 +1,22 @@
+import { phaseText, type RunState } from '../runState';
+
+export interface StatusPanelProps {
+  state: Pick<RunState, 'phase' | 'backend' | 'backendNote'>;
+}
+
+/**
+ * The one polite live region: phase and backend only, which change a few
+ * times per run. Fast-changing numbers live in ProgressPanel, outside it.
+ */
+export function StatusPanel({ state }: StatusPanelProps) {
+  const backend = state.backend
+    ? `Backend: ${state.backend}${state.backendNote !== null ? ` (${state.backendNote})` : ''}`
+    : 'Backend: chosen when training starts';
+  return (
+    <div role="status" aria-live="polite" className="status">
+      <span className={`phase phase-${state.phase}`}>{phaseText(state.phase)}</span>
+      <span className="status-sep"> · </span>
+      <span className="status-backend">{backend}</span>
+    </div>
+  );
+}
