@@ -74,7 +74,7 @@ function parseValue(key: ConfigKey, raw: string, base: Config): ParseResult<Conf
   const param = PARAMS.find((p) => p.key === key)!;
   return param.kind === 'number'
     ? parseNumber(param, raw, base[key] as number)
-    : parseChoice(param, raw, base[key] as string);
+    : (parseChoice(param, raw, base[key] as string) as ParseResult<Config[ConfigKey]>);
 }
 
 function isConfigKey(key: string): key is ConfigKey {

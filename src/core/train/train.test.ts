@@ -29,6 +29,7 @@ async function run(config: Config, extra: { signal?: AbortSignal; onEvent?: (e: 
 }
 
 const small: Config = { ...DEFAULT_CONFIG, train: 512, test: 256, epochs: 2, batch: 64 };
+const odd: Config = { ...DEFAULT_CONFIG, train: 300, test: 100, epochs: 1, batch: 128 };
 
 /** Mean probability the model gives the true class, over the first test images. */
 function trueClassProbability(model: tf.LayersModel, count: number): number {
@@ -134,5 +135,14 @@ describe('trainModel', () => {
     model.dispose();
     expect(end).toMatchObject({ type: 'stopped', epoch: 1, step: 4 });
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(0);
+  });
+});
+
+describe('batches', () => {
+  it('trains with a last batch smaller than the others', async () => {
+    const { model, end, events } = await run(odd);
+    model.dispose();
+    expect(end.type).toBe('done');
+    expect(events.filter((e) => e.type === 'progress').map((e) => (e as ProgressEvent).step)).toEqual([1, 2, 3]);
   });
 });
