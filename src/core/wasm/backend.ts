@@ -1,0 +1,108 @@
+/**
+ * Small helpers for kernels that run inside tfjs-backend-wasm: they work on
+ * the backend's own tensors (TensorInfo + the wasm heap) and call the
+ * backend's existing kernels directly, without going through the engine.
+ *
+ * Rules the kernels here follow:
+ * - Every intermediate made with `makeOutput` or returned by another kernel
+ *   is released with `disposeData` (the engine never sees it).
+ * - Heap views are taken after the last allocation that precedes their use:
+ *   growing the wasm memory detaches earlier views.
+ */
+import { getKernel } from '@tensorflow/tfjs';
+import type { DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo, TypedArray } from '@tensorflow/tfjs';
+
+export const WASM = 'wasm';
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` used here. */
+export interface WasmBackendLike {
+  dataIdMap: { get(dataId: DataId): { id: number } | undefined };
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+  typedArrayFromHeap(info: TensorInfo): TypedArray;
+}
+
+export function asWasmBackend(backend: unknown): WasmBackendLike {
+  const b = backend as Partial<WasmBackendLike> | null;
+  if (
+    b === null ||
+    typeof b !== 'object' ||
+    typeof b.makeOutput !== 'function' ||
+    typeof b.typedArrayFromHeap !== 'function' ||
+    typeof b.disposeData !== 'function' ||
+    b.dataIdMap === undefined
+  ) {
+    throw new Error('wasm training kernels: the backend is not the tfjs WebAssembly backend.');
+  }
+  return b as WasmBackendLike;
+}
+
+/** A float32 view of a tensor on the wasm heap (valid until the heap grows). */
+export function f32(backend: WasmBackendLike, info: TensorInfo): Float32Array {
+  const view = backend.typedArrayFromHeap(info);
+  if (!(view instanceof Float32Array)) {
+    throw new Error(`wasm training kernels: expected a float32 tensor, got ${info.dtype}.`);
+  }
+  return view;
+}
+
+/** Runs a kernel registered for 'wasm' directly; returns its single output. */
+export function callKernel(
+  kernelName: string,
+  backend: WasmBackendLike,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const kernel = getKernel(kernelName, WASM);
+  if (kernel === undefined) {
+    throw new Error(`wasm training kernels: the wasm backend has no ${kernelName} kernel.`);
+  }
+  return single(kernelName, kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]));
+}
+
+export function single(kernelName: string, out: TensorInfo | TensorInfo[]): TensorInfo {
+  if (Array.isArray(out)) throw new Error(`wasm training kernels: ${kernelName} returned several tensors.`);
+  return out;
+}
+
+/** The same data under another shape (no copy; the caller must not dispose it). */
+export function view(info: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+export function disposeAll(backend: WasmBackendLike, infos: ReadonlyArray<TensorInfo | undefined>): void {
+  for (const info of infos) if (info !== undefined) backend.disposeData(info.dataId);
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Throws a clear error for what the conv kernels here do not support. */
+export function checkConvArgs(
+  opName: string,
+  attrs: NamedAttrMap | undefined,
+  dataFormat: string | undefined,
+  tensors: Record<string, TensorInfo>,
+): void {
+  const dilations = (attrs as { dilations?: number | number[] } | undefined)?.dilations;
+  if (dilations !== undefined && dilations !== null) {
+    const d = Array.isArray(dilations) ? dilations : [dilations, dilations];
+    if (d.some((v) => v !== 1)) {
+      throw new Error(`${opName} (wasm): dilations other than 1 are not supported, got [${d.join(', ')}].`);
+    }
+  }
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`${opName} (wasm): only dataFormat 'NHWC' is supported, got '${dataFormat}'.`);
+  }
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'float32') throw new Error(`${opName} (wasm): ${name} must be float32, got ${t.dtype}.`);
+    if (t.shape.length !== 4) {
+      throw new Error(`${opName} (wasm): ${name} must be rank 4, got [${t.shape.join(', ')}].`);
+    }
+  }
+}

@@ -1,0 +1,402 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+} from './trainingKernels';
+
+type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  /** [KH, KW, CI, CO] */
+  w: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CASES: Case[] = [
+  { name: 'LeNet conv1 shape, same', x: [3, 28, 28, 1], w: [5, 5, 1, 6], strides: 1, pad: 'same' },
+  { name: 'LeNet conv2 shape, valid', x: [3, 14, 14, 6], w: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  { name: '1x1 kernel, 1 filter', x: [1, 5, 7, 3], w: [1, 1, 3, 1], strides: 1, pad: 'valid' },
+  { name: '1x1 kernel, stride 2', x: [3, 6, 5, 3], w: [1, 1, 3, 4], strides: 2, pad: 'same' },
+  { name: '3x3 same non-square', x: [3, 9, 6, 3], w: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: '3x3 valid stride 2, leftover rows', x: [3, 10, 7, 3], w: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { name: '3x3 same stride 2 odd size', x: [1, 7, 9, 6], w: [3, 3, 6, 16], strides: 2, pad: 'same' },
+  { name: '5x5 explicit number padding 2 (PyTorch style)', x: [3, 12, 10, 1], w: [5, 5, 1, 4], strides: 1, pad: 2 },
+  { name: 'one input channel, stride 2', x: [3, 9, 8, 1], w: [3, 3, 1, 4], strides: 2, pad: 'same' },
+  { name: '5x5 explicit padding 1, stride 2', x: [1, 11, 13, 3], w: [5, 5, 3, 1], strides: 2, pad: 1 },
+  {
+    name: 'asymmetric explicit padding, mixed strides',
+    x: [3, 8, 11, 3],
+    w: [3, 5, 3, 4],
+    strides: [2, 1],
+    pad: [[0, 0], [2, 0], [1, 3], [0, 0]],
+  },
+  { name: 'rectangular kernel same', x: [1, 6, 8, 6], w: [5, 3, 6, 4], strides: [1, 2], pad: 'same' },
+  // Padding larger than the filter: the input gradient falls back to the
+  // backend's own kernel.
+  { name: 'padding larger than the kernel', x: [1, 4, 5, 3], w: [1, 1, 3, 4], strides: 1, pad: 2 },
+];
+
+/** Deterministic pseudo-random values in [-1, 1). */
+function randoms(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+interface Grads {
+  dx: Float32Array;
+  dw: Float32Array;
+  dyShape: number[];
+}
+
+/**
+ * Gradients of Σ conv2d(x, w) ⊙ r on the current backend, where r is a fixed
+ * random tensor (so dy is not uniform, which would hide index mistakes).
+ */
+function conv2dGrads(c: Case, seed: number): Grads {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
+    const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
+    const yShape = tf.conv2d(x, w, c.strides, c.pad).shape;
+    const r = tf.tensor(randoms(size(yShape), seed + 2), yShape);
+    const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
+    const [dx, dw] = g([x, w]);
+    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape: yShape };
+  });
+}
+
+function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/** Worst |a − b| relative to the reference's scale; Infinity on length mismatch. */
+function relError(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) return Infinity;
+  const scale = Math.max(maxAbs(expected), 1e-12);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= worst)) worst = d; // catches NaN
+  }
+  return worst / scale;
+}
+
+const TOL = 1e-4;
+
+/** dW with two of its axes swapped (same shape when the sizes agree). */
+function swapAxes(dw: Float32Array, shape: readonly number[], a: number, b: number): Float32Array {
+  const strides = [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
+  const out = new Float32Array(dw.length);
+  const idx = [0, 0, 0, 0];
+  for (idx[0] = 0; idx[0] < shape[0]; idx[0]++)
+    for (idx[1] = 0; idx[1] < shape[1]; idx[1]++)
+      for (idx[2] = 0; idx[2] < shape[2]; idx[2]++)
+        for (idx[3] = 0; idx[3] < shape[3]; idx[3]++) {
+          const j = [...idx];
+          [j[a], j[b]] = [j[b], j[a]];
+          const src = idx.reduce((s, v, k) => s + v * strides[k], 0);
+          const dst = j.reduce((s, v, k) => s + v * strides[k], 0);
+          out[dst] = dw[src];
+        }
+  return out;
+}
+
+async function onBackend<T>(name: 'cpu' | 'wasm', f: () => T): Promise<T> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialise`);
+  return f();
+}
+
+describe('wasm training kernels', () => {
+  beforeAll(async () => {
+    // Under Node the wasm backend finds its .wasm files next to its own
+    // module; no setWasmPaths needed.
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels(); // idempotent
+    expect(await tf.setBackend('wasm')).toBe(true);
+  });
+
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('registers the kernels for wasm only', () => {
+    expect(wasmTrainingKernelsRegistered()).toEqual({
+      backpropFilter: true,
+      backpropInput: true,
+      batchMatMul: true,
+      avgPoolGrad: true,
+    });
+    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined();
+  });
+
+  describe.each(CASES)('conv2d gradients match cpu: $name', (c) => {
+    it.each([
+      ['default kernels', {}],
+      ['im2col filter gradient, no depthwise', { backpropFilter: 'im2col', depthwiseForOneChannel: false }],
+    ] as const)('filter and input gradients, %s', async (_label, options) => {
+      const ref = await onBackend('cpu', () => conv2dGrads(c, 7));
+      registerWasmTrainingKernels(options);
+      try {
+        const got = await onBackend('wasm', () => conv2dGrads(c, 7));
+        expect(got.dyShape).toEqual(ref.dyShape);
+        expect(maxAbs(ref.dw)).toBeGreaterThan(0);
+        expect(relError(got.dw, ref.dw)).toBeLessThan(TOL);
+        expect(relError(got.dx, ref.dx)).toBeLessThan(TOL);
+      } finally {
+        registerWasmTrainingKernels();
+      }
+    });
+  });
+
+  it("the 'conv' filter method refuses what it cannot express instead of computing garbage", async () => {
+    registerWasmTrainingKernels({ backpropFilter: 'conv' });
+    try {
+      await tf.setBackend('wasm');
+      expect(() => conv2dGrads(CASES[5], 1)).toThrow(/cannot express/);
+    } finally {
+      registerWasmTrainingKernels();
+    }
+  });
+
+  const MATMULS: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+    { a: [7, 5], b: [7, 3], ta: true, tb: false }, // dense dW = xᵀ·dy
+    { a: [7, 3], b: [5, 3], ta: false, tb: true }, // dense dx = dy·Wᵀ
+    { a: [4, 6], b: [3, 4], ta: true, tb: true },
+    { a: [1, 9, 2], b: [1, 9, 4], ta: true, tb: false },
+    { a: [1, 1, 2, 9], b: [4, 9], ta: false, tb: true },
+    { a: [2, 5, 3], b: [2, 4, 3], ta: false, tb: true }, // batched: the backend's own loop
+    { a: [6, 4], b: [4, 5], ta: false, tb: false },
+  ];
+
+  it.each(MATMULS)('matMul a$a b$b transposeA $ta transposeB $tb matches cpu', async ({ a, b, ta, tb }) => {
+    const run = () =>
+      tf.tidy(() => {
+        const y = tf.matMul(tf.tensor(randoms(size(a), 1), a), tf.tensor(randoms(size(b), 2), b), ta, tb);
+        return { shape: y.shape, values: y.dataSync() as Float32Array };
+      });
+    const ref = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(got.shape).toEqual(ref.shape);
+    expect(relError(got.values, ref.values)).toBeLessThan(TOL);
+  });
+
+  const POOLS: { x: [number, number, number, number]; size: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number }[] = [
+    { x: [3, 28, 28, 6], size: 2, strides: 2, pad: 'valid' }, // LeNet
+    { x: [2, 10, 10, 16], size: 2, strides: 2, pad: 'valid' },
+    { x: [2, 28, 28, 6], size: 5, strides: 2, pad: 2 }, // the DJL preset's pool
+    { x: [1, 7, 9, 3], size: 3, strides: 2, pad: 'same' },
+    { x: [2, 6, 5, 2], size: [2, 3], strides: [1, 2], pad: 'valid' },
+    { x: [1, 5, 6, 4], size: 3, strides: 1, pad: 'same' },
+    { x: [2, 7, 9, 3], size: 2, strides: 2, pad: 'valid' }, // leftover row and column
+  ];
+
+  it.each(POOLS)('avgPool gradient x$x size $size strides $strides pad $pad matches cpu', async (p) => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randoms(size(p.x), 3), p.x);
+        const yShape = tf.avgPool(x, p.size, p.strides, p.pad).shape;
+        const r = tf.tensor(randoms(size(yShape), 4), yShape);
+        const dx = tf.grad((a) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, p.size, p.strides, p.pad), r)))(x);
+        return dx.dataSync() as Float32Array;
+      });
+    const ref = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(relError(got, ref)).toBeLessThan(TOL);
+  });
+
+  it('the comparison would catch a transposed filter gradient', async () => {
+    // If the kernel wrote dW with kh/kw or ci/co swapped, the shapes above
+    // still agree; make sure the values then do not.
+    const square = CASES[4]; // 3x3, CI 3, CO 4
+    const ref = await onBackend('cpu', () => conv2dGrads(square, 7));
+    expect(relError(swapAxes(ref.dw, square.w, 0, 1), ref.dw)).toBeGreaterThan(100 * TOL);
+    const c: Case = { name: 'ci = co', x: [3, 9, 6, 4], w: [3, 3, 4, 4], strides: 1, pad: 'same' };
+    const ref2 = await onBackend('cpu', () => conv2dGrads(c, 11));
+    const got2 = await onBackend('wasm', () => conv2dGrads(c, 11));
+    expect(relError(got2.dw, ref2.dw)).toBeLessThan(TOL);
+    expect(relError(swapAxes(ref2.dw, c.w, 2, 3), ref2.dw)).toBeGreaterThan(100 * TOL);
+    expect(relError(swapAxes(got2.dw, c.w, 2, 3), ref2.dw)).toBeGreaterThan(100 * TOL);
+  });
+
+  it('splits the batch when the im2col buffer would exceed its budget', async () => {
+    const c: Case = { name: 'chunked', x: [5, 9, 8, 3], w: [3, 3, 3, 4], strides: [2, 1], pad: 'same' };
+    const ref = await onBackend('cpu', () => conv2dGrads(c, 3));
+    try {
+      // One image's columns are 27·5·8 = 1080 elements: 2 images per chunk, 3 chunks.
+      registerWasmTrainingKernels({ backpropFilter: 'im2col', im2colBudget: 2500 });
+      const got = await onBackend('wasm', () => conv2dGrads(c, 3));
+      expect(relError(got.dw, ref.dw)).toBeLessThan(TOL);
+      registerWasmTrainingKernels({ backpropFilter: 'im2col', im2colBudget: 1 });
+      const one = await onBackend('wasm', () => conv2dGrads(c, 3));
+      expect(relError(one.dw, ref.dw)).toBeLessThan(TOL);
+    } finally {
+      registerWasmTrainingKernels();
+    }
+  });
+
+  it('runs through the registered kernels (not a silent fallback)', async () => {
+    await tf.setBackend('wasm');
+    const c = CASES[1];
+    const info = await tf.profile(() => {
+      conv2dGrads(c, 5);
+    });
+    const names = info.kernels.map((k) => k.name);
+    expect(names).toContain('Conv2DBackpropFilter');
+    expect(names).toContain('Conv2DBackpropInput');
+  });
+
+  it('rejects what it does not support with a clear error', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 5, 5, 2]);
+    const dy = tf.zeros([1, 5, 5, 3]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 2, 3],
+        dilations: [2, 2],
+      } as unknown as tf.NamedAttrMap),
+    ).toThrow(/dilations other than 1/);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([1, 2, 5, 5]), dy: tf.zeros([1, 3, 5, 5]) }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        filterShape: [3, 3, 2, 3],
+      } as unknown as tf.NamedAttrMap),
+    ).toThrow(/NHWC/);
+    tf.disposeVariables();
+  });
+
+  it('leaks neither tensors nor wasm heap buffers', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    const run = (c: Case) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randoms(size(c.x), 1), c.x);
+        const w = tf.tensor4d(randoms(size(c.w), 2), c.w);
+        const [dx, dw] = tf.grads((a, b) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad)))([x, w]);
+        dx.dataSync();
+        dw.dataSync();
+        const m = tf.tensor2d(randoms(20, 3), [5, 4]);
+        const [dm] = tf.grads((u) => tf.sum(tf.matMul(u, m, false, true)))([tf.tensor2d(randoms(12, 4), [3, 4])]);
+        dm.dataSync();
+        tf.grad((u) => tf.sum(tf.avgPool(u as tf.Tensor4D, 3, 2, 'same')))(x).dataSync();
+      });
+    run(CASES[6]); // warm up (first use may create cached state)
+    const tensors = tf.memory().numTensors;
+    const ids = backend.numDataIds();
+    for (const c of CASES) run(c);
+    registerWasmTrainingKernels({ backpropFilter: 'im2col', im2colBudget: 100 });
+    try {
+      run(CASES[5]);
+    } finally {
+      registerWasmTrainingKernels();
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(ids);
+  });
+
+  /** Trains conv → avgPool → dense on a toy task; returns losses and conv kernel change. */
+  function trainTinyNet(steps: number): { losses: number[]; convChange: number; tensorGrowth: number } {
+    const n = 24;
+    // Three classes: a bright horizontal bar, vertical bar or diagonal in 8x8 noise.
+    const xs = new Float32Array(n * 64);
+    const noise = randoms(n * 64, 99);
+    const labels: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const cls = i % 3;
+      labels.push(cls);
+      const p = 1 + (i % 5);
+      for (let r = 0; r < 8; r++)
+        for (let col = 0; col < 8; col++) {
+          const on = cls === 0 ? r === p : cls === 1 ? col === p : r === col;
+          xs[i * 64 + r * 8 + col] = (on ? 1 : 0) + 0.1 * noise[i * 64 + r * 8 + col];
+        }
+    }
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.averagePooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    const x = tf.tensor4d(xs, [n, 8, 8, 1]);
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+    const opt = tf.train.sgd(1);
+    const kernel0 = model.layers[0].getWeights()[0].dataSync().slice();
+    const losses: number[] = [];
+    let afterFirst = 0;
+    for (let step = 0; step < steps; step++) {
+      const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, true);
+      if (loss === null) throw new Error('no loss');
+      losses.push(loss.dataSync()[0]);
+      loss.dispose();
+      if (step === 0) afterFirst = tf.memory().numTensors;
+    }
+    const tensorGrowth = tf.memory().numTensors - afterFirst;
+    const kernel1 = model.layers[0].getWeights()[0].dataSync();
+    let convChange = 0;
+    for (let i = 0; i < kernel1.length; i++) convChange = Math.max(convChange, Math.abs(kernel1[i] - kernel0[i]));
+    x.dispose();
+    y.dispose();
+    model.dispose();
+    opt.dispose();
+    return { losses, convChange, tensorGrowth };
+  }
+
+  it('trains a tiny conv net on wasm: the loss goes down, as on cpu', async () => {
+    const ref = await onBackend('cpu', () => trainTinyNet(15));
+    const got = await onBackend('wasm', () => trainTinyNet(15));
+    expect(got.losses.every(Number.isFinite)).toBe(true);
+    expect(got.losses[got.losses.length - 1]).toBeLessThan(0.5 * got.losses[0]);
+    expect(got.convChange).toBeGreaterThan(1e-3);
+    expect(got.tensorGrowth).toBe(0);
+    for (let i = 0; i < ref.losses.length; i++) {
+      expect(Math.abs(got.losses[i] - ref.losses[i])).toBeLessThan(1e-3 * Math.max(1, ref.losses[i]));
+    }
+  });
+
+  it('unregisters cleanly and restores the backend kernels', () => {
+    const ours = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    unregisterWasmTrainingKernels();
+    expect(Object.values(wasmTrainingKernelsRegistered()).some(Boolean)).toBe(false);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    for (const name of ['Conv2DBackpropInput', 'BatchMatMul', 'AvgPoolGrad']) {
+      expect(tf.getKernel(name, 'wasm')).toBeDefined();
+    }
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).not.toBe(ours);
+    registerWasmTrainingKernels({ batchMatMul: false });
+    expect(wasmTrainingKernelsRegistered()).toEqual({
+      backpropFilter: true,
+      backpropInput: true,
+      batchMatMul: false,
+      avgPoolGrad: true,
+    });
+    registerWasmTrainingKernels();
+    expect(Object.values(wasmTrainingKernelsRegistered()).every(Boolean)).toBe(true);
+  });
+});

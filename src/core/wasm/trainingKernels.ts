@@ -1,0 +1,159 @@
+/**
+ * Training kernels for the tfjs WebAssembly backend (tfjs-backend-wasm 4.22).
+ *
+ * The backend cannot train a conv net: it has no `Conv2DBackpropFilter`. And
+ * several kernels a training step needs are naive loops there while the
+ * forward pass runs on XNNPACK. `registerWasmTrainingKernels()` registers:
+ *
+ * - `Conv2DBackpropFilter` (new): an XNNPACK convolution over the batch axis,
+ *   or im2col + XNNPACK matmul (see ./conv2dBackpropFilter.ts);
+ * - `Conv2DBackpropInput` (replaced): an XNNPACK (depthwise) convolution with
+ *   the rotated filter (./conv2dBackpropInput.ts);
+ * - `BatchMatMul` (replaced): transposed products via Transpose + XNNPACK
+ *   (./batchMatMul.ts);
+ * - `AvgPoolGrad` (replaced): a direct JS scatter (./avgPoolGrad.ts).
+ *
+ * Replaced kernels are kept and used for the cases the new ones leave out.
+ * The kernel registry is the only state: the configs registered here carry a
+ * marker with the kernel they replaced.
+ *
+ * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
+ */
+import {
+  AvgPoolGrad,
+  BatchMatMul,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import { avgPoolGrad } from './avgPoolGrad';
+import { WASM } from './backend';
+import { makeBatchMatMul } from './batchMatMul';
+import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
+import type { BackpropFilterMethod } from './conv2dBackpropFilter';
+import { makeConv2DBackpropInput } from './conv2dBackpropInput';
+
+export type { BackpropFilterMethod } from './conv2dBackpropFilter';
+
+export interface WasmTrainingKernelOptions {
+  /**
+   * How Conv2DBackpropFilter is computed: 'auto' (default) uses the XNNPACK
+   * convolution form where it applies and im2col otherwise; 'im2col' always
+   * uses im2col; 'conv' throws where the convolution form does not apply.
+   */
+  backpropFilter?: BackpropFilterMethod;
+  /** Cap on the im2col buffer in float32 elements (default 2^24 = 64 MiB); larger batches are split. */
+  im2colBudget?: number;
+  /** Replace the backend's Conv2DBackpropInput (default true). */
+  backpropInput?: boolean;
+  /** In Conv2DBackpropInput, the depthwise form for one input channel (default true). */
+  depthwiseForOneChannel?: boolean;
+  /** Replace the backend's BatchMatMul for transposed products (default true). */
+  batchMatMul?: boolean;
+  /** Replace the backend's AvgPoolGrad (default true). */
+  avgPoolGrad?: boolean;
+}
+
+type ResolvedOptions = Required<WasmTrainingKernelOptions>;
+
+function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
+  const o: ResolvedOptions = {
+    backpropFilter: options.backpropFilter ?? 'auto',
+    im2colBudget: options.im2colBudget ?? 1 << 24,
+    backpropInput: options.backpropInput ?? true,
+    depthwiseForOneChannel: options.depthwiseForOneChannel ?? true,
+    batchMatMul: options.batchMatMul ?? true,
+    avgPoolGrad: options.avgPoolGrad ?? true,
+  };
+  if (!(o.im2colBudget >= 1)) throw new Error('registerWasmTrainingKernels: im2colBudget must be ≥ 1.');
+  return o;
+}
+
+/** A kernel config registered here; `replaced` is the backend's own, if any. */
+interface OurKernelConfig extends KernelConfig {
+  readonly lenetWasmTraining: { readonly replaced: KernelConfig | undefined };
+}
+
+function isOurs(config: KernelConfig | undefined): config is OurKernelConfig {
+  return config !== undefined && 'lenetWasmTraining' in config;
+}
+
+/** The backend's own kernel for this name, looking through ours. */
+function backendKernel(kernelName: string): KernelConfig | undefined {
+  const current = getKernel(kernelName, WASM);
+  return isOurs(current) ? current.lenetWasmTraining.replaced : current;
+}
+
+function install(
+  kernelName: string,
+  enabled: boolean,
+  make: (replaced: KernelConfig | undefined) => KernelFunc | undefined,
+): void {
+  const replaced = backendKernel(kernelName);
+  const kernelFunc = enabled ? make(replaced) : undefined;
+  if (getKernel(kernelName, WASM) !== undefined) unregisterKernel(kernelName, WASM);
+  if (kernelFunc === undefined) {
+    if (replaced !== undefined) registerKernel(replaced);
+    return;
+  }
+  const config: OurKernelConfig = {
+    kernelName,
+    backendName: WASM,
+    kernelFunc,
+    // The replaced kernel binds its wasm function in its setup; keep that so
+    // the fallback also works when this runs before the backend initialises.
+    setupFunc: replaced?.setupFunc,
+    disposeFunc: replaced?.disposeFunc,
+    lenetWasmTraining: { replaced },
+  };
+  registerKernel(config);
+}
+
+/**
+ * Registers the training kernels for the 'wasm' backend (see the file comment).
+ *
+ * Call it after `import '@tensorflow/tfjs-backend-wasm'` (that import
+ * registers the backend's own kernels, and importing it later would put them
+ * back), before or after `tf.setBackend('wasm')`. Idempotent: calling it again
+ * re-registers with the given options; the backend's kernels are remembered
+ * from the first call. Other backends are not touched.
+ */
+export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
+  const o = resolve(options);
+  install(Conv2DBackpropFilter, true, () =>
+    makeConv2DBackpropFilter({ method: o.backpropFilter, im2colBudget: o.im2colBudget }),
+  );
+  install(Conv2DBackpropInput, o.backpropInput, (replaced) =>
+    makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel }),
+  );
+  // Only ever a wrapper around the backend's own kernel.
+  install(BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
+  install(AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
+}
+
+/**
+ * Removes everything `registerWasmTrainingKernels` registered and puts the
+ * backend's own kernels back (the 'wasm' backend then has no
+ * Conv2DBackpropFilter again). For benchmarks and tests.
+ */
+export function unregisterWasmTrainingKernels(): void {
+  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad]) {
+    install(name, false, () => undefined);
+  }
+}
+
+/** Which of the kernels registered for 'wasm' now are the ones from here. */
+export function wasmTrainingKernelsRegistered(): Record<
+  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad',
+  boolean
+> {
+  return {
+    backpropFilter: isOurs(getKernel(Conv2DBackpropFilter, WASM)),
+    backpropInput: isOurs(getKernel(Conv2DBackpropInput, WASM)),
+    batchMatMul: isOurs(getKernel(BatchMatMul, WASM)),
+    avgPoolGrad: isOurs(getKernel(AvgPoolGrad, WASM)),
+  };
+}
