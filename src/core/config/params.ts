@@ -168,7 +168,7 @@ export const PRESET_INFO: Record<PresetName, PresetInfo> = {
     label: 'Modern LeNet',
     description: 'ReLU, max pooling, He initialisation and Adam: learns far faster than the 1998 recipe.',
     config: {
-      ...BOOK, preset: 'modern', activation: 'relu', pool: 'max', init: 'he', optimizer: 'adam', lr: 0.002,
+      ...BOOK, preset: 'modern', activation: 'relu', pool: 'max', init: 'he', optimizer: 'adam', lr: 0.005,
     },
   },
 };
