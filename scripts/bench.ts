@@ -1,0 +1,55 @@
+/**
+ * `npm run bench`: LeNet (d2l preset) training speed on every backend that
+ * works here, our training loop against a plain `model.fit` loop, plus cold
+ * start, tensors left and peak heap. See scripts/bench/options.ts for flags:
+ *
+ *   npm run bench                                  headless Chromium, all backends
+ *   npm run bench -- --backends=wasm,webgl --images=4096 --batch=256 --warmup=512
+ *   npm run bench -- --node [--backends=wasm,cpu]  the CLI trainer's path under Node
+ *
+ * Prints one JSON line per backend (stdout; progress goes to stderr), then a
+ * summary table, and writes the JSON lines to bench-results/.
+ */
+import { join } from 'node:path';
+import { runBrowserBench } from './bench/browser';
+import { CHILD_FLAG, runNodeBench, runNodeChild } from './bench/node';
+import { OptionsError, USAGE, optionWarnings, parseBenchArgs, type BenchOptions } from './bench/options';
+import { jsonLine, summaryTable, writeResults, type BenchLine } from './bench/report';
+
+const RESULTS_DIR = join(import.meta.dirname, '..', 'bench-results');
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === CHILD_FLAG) {
+    await runNodeChild(JSON.parse(argv[1]));
+    return 0;
+  }
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    if (error instanceof OptionsError) {
+      console.error(`npm run bench: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  for (const warning of optionWarnings(options)) console.error(`warning: ${warning}`);
+
+  const print = (line: BenchLine) => console.log(jsonLine(line));
+  const lines = options.mode === 'node' ? await runNodeBench(options, print) : await runBrowserBench(options, print);
+  console.log(`\n${summaryTable(lines)}`);
+  const file = await writeResults(RESULTS_DIR, options.mode, lines);
+  console.log(`results: ${file}`);
+  return lines.some((l) => l.available) ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+}

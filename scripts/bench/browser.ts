@@ -1,0 +1,220 @@
+/**
+ * Browser mode: builds the app (with bench.html) into a folder of its own,
+ * serves it with `vite preview`, and drives headless Chromium with
+ * Playwright: bench.html measures each backend in a fresh worker, and a fresh
+ * browser opening the real app times the cold start.
+ */
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { chromium, type Browser, type LaunchOptions, type Page } from '@playwright/test';
+import playwrightConfig from '../../playwright.config';
+import type { BenchPageApi, MeasureReply, MeasureRequest } from '../../src/bench/protocol';
+import type { ActiveBackend } from '../../src/worker/protocol';
+import type { BenchOptions } from './options';
+import { runProcess, startProcess, stopProcess } from './processes';
+import { lineFrom, type BenchLine, type ColdStart } from './report';
+import { WorkerHeapSampler, type HeapPeak } from './workerHeap';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** Not dist/: an e2e run elsewhere may be serving that one. */
+export const BENCH_DIST = join(ROOT, 'node_modules', '.cache', 'lenet-bench', 'dist');
+const TEST_IMAGES = 256;
+
+type BenchWindow = Window & { lenetBench?: BenchPageApi; benchFirstRowAt?: number; benchTrainPressedAt?: number };
+
+/** playwright.config.ts's Chromium (system binary, SwiftShader WebGPU/WebGL flags), plus precise heap figures. */
+function launchOptions(): LaunchOptions {
+  const base = playwrightConfig.use?.launchOptions ?? {};
+  return { ...base, headless: true, args: [...(base.args ?? []), '--enable-precise-memory-info'] };
+}
+
+function say(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+export async function buildApp(): Promise<void> {
+  say(`building the app into ${BENCH_DIST}`);
+  // `npm run build` runs prebuild (the dataset) first; output goes to stderr so stdout stays JSON.
+  await runProcess('npm', ['run', 'build', '--', '--outDir', BENCH_DIST, '--emptyOutDir'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Preview {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** `vite preview --port <free> --strictPort` on the bench build; resolves once it answers. */
+export async function startPreview(): Promise<Preview> {
+  const port = await freePort();
+  const vite = join(createRequire(import.meta.url).resolve('vite/package.json'), '..', 'bin', 'vite.js');
+  const child = startProcess(process.execPath, [vite, 'preview', '--outDir', BENCH_DIST, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => stopProcess(child);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode}): ${output.join('').trim()}`);
+    try {
+      const response = await fetch(`${url}/bench.html`);
+      if (response.ok) break;
+      if (Date.now() > deadline) throw new Error(`vite preview answers ${response.status} for /bench.html: was bench.html built?`);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`vite preview did not answer on ${url}: ${output.join('').trim()}`, { cause: error });
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  say(`serving ${BENCH_DIST} at ${url} (vite preview, pid ${child.pid})`);
+  return { url, stop };
+}
+
+async function openBenchPage(browser: Browser, url: string): Promise<{ page: Page; heap: WorkerHeapSampler }> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('console', (message) => {
+    const text = message.text();
+    if (text.startsWith('[bench')) process.stderr.write(`${text}\n`);
+    else if (message.type() === 'error' || message.type() === 'warning') process.stderr.write(`[page ${message.type()}] ${text}\n`);
+  });
+  page.on('pageerror', (error) => process.stderr.write(`[page error] ${error.message}\n`));
+  const heap = await WorkerHeapSampler.attach(page, (workerUrl) => workerUrl.includes('bench.worker'));
+  await page.goto(`${url}/bench.html`);
+  await page.waitForFunction(() => Boolean((window as BenchWindow).lenetBench), undefined, { timeout: 30_000 });
+  return { page, heap };
+}
+
+async function measureOnPage(page: Page, request: Omit<MeasureRequest, 'dataUrl'>): Promise<MeasureReply> {
+  return page.evaluate((req) => {
+    const bench = (window as BenchWindow).lenetBench;
+    if (!bench) throw new Error('bench.html did not load');
+    return bench.measure(req);
+  }, request);
+}
+
+/**
+ * A fresh browser (empty HTTP, code and shader caches) opens the real app,
+ * presses Train as soon as it is enabled and waits for the first row of the
+ * epoch table. Times are from navigation start (the page's performance.now()),
+ * recorded in the page when the row appears.
+ */
+async function coldStart(url: string, backend: ActiveBackend, options: BenchOptions, timeoutMs: number): Promise<ColdStart> {
+  const browser = await chromium.launch(launchOptions());
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.addInitScript(() => {
+      const w = window as BenchWindow;
+      document.addEventListener('click', (event) => {
+        const button = (event.target as Element | null)?.closest?.('button');
+        if (w.benchTrainPressedAt === undefined && button?.textContent?.trim() === 'Train') w.benchTrainPressedAt = performance.now();
+      }, true);
+      const observer = new MutationObserver(() => {
+        if (w.benchFirstRowAt === undefined && document.querySelector('table tbody tr[data-epoch]')) {
+          w.benchFirstRowAt = performance.now();
+          observer.disconnect();
+        }
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+    page.on('pageerror', (error) => process.stderr.write(`[app error] ${error.message}\n`));
+    const query = new URLSearchParams({ backend, train: String(options.images), test: String(TEST_IMAGES), epochs: '1' });
+    if (options.batch !== 256) query.set('batch', String(options.batch));
+    const appUrl = `${url}/?${query}`;
+    await page.goto(appUrl, { waitUntil: 'commit' });
+    await page.getByRole('button', { name: 'Train', exact: true }).click({ timeout: 60_000 });
+    const rows = page.getByRole('table', { name: 'Epoch metrics' }).locator('tbody tr[data-epoch]');
+    await rows.first().waitFor({ state: 'attached', timeout: timeoutMs });
+    const times = await page.evaluate(() => {
+      const w = window as BenchWindow;
+      return { row: w.benchFirstRowAt ?? performance.now(), pressed: w.benchTrainPressedAt ?? null };
+    });
+    return {
+      seconds: times.row / 1000,
+      ...(times.pressed === null ? {} : { trainPressedSeconds: times.pressed / 1000 }),
+      url: appUrl.replace(url, ''),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function runBrowserBench(options: BenchOptions, onLine: (line: BenchLine) => void): Promise<BenchLine[]> {
+  if (options.build) await buildApp();
+  const preview = await startPreview();
+  const browser = await chromium.launch(launchOptions());
+  const results: BenchLine[] = [];
+  try {
+    const runtime = `Chromium ${browser.version()}`;
+    say(`${runtime}, backends ${options.backends.join(', ')}`);
+    const { page, heap } = await openBenchPage(browser, preview.url);
+    for (const backend of options.backends) {
+      const startedAt = new Date().toISOString();
+      const base = {
+        mode: 'browser' as const, backend, images: options.images, batch: options.batch, warmup: options.warmup,
+        rounds: options.rounds, runtime, tfjs: tf.version.tfjs, loadAverage: loadavg()[0], startedAt,
+      };
+      let line: BenchLine;
+      let heapPeak: HeapPeak = { peakBytes: null, samples: 0 };
+      try {
+        say(`${backend}: measuring (ours vs model.fit)…`);
+        heap.start();
+        let reply: MeasureReply;
+        try {
+          reply = await measureOnPage(page, {
+            backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds,
+          });
+        } finally {
+          heapPeak = await heap.stop();
+        }
+        line = lineFrom({ ...base, available: reply.available, note: reply.note, dataSeconds: reply.dataSeconds }, reply.result);
+        if (line.available) {
+          line.peakHeapBytes = heapPeak.peakBytes;
+          line.heapSource = `CDP Runtime.getHeapUsage of the bench worker, ${heapPeak.samples} samples`;
+        }
+        if (!reply.available) say(`${backend}: unavailable (${reply.note})`);
+      } catch (error) {
+        line = { ...base, available: false, note: null, error: error instanceof Error ? error.message : String(error) };
+        say(`${backend}: failed (${line.error})`);
+      }
+      if (options.coldStart && line.available && line.ours) {
+        const expectedSeconds = options.images / line.ours.imagesPerSecond;
+        const timeoutMs = Math.round(1000 * (120 + 4 * expectedSeconds));
+        try {
+          say(`${backend}: cold start in a fresh browser (the app, train=${options.images})…`);
+          line.coldStart = await coldStart(preview.url, backend, options, timeoutMs);
+          line.coldStartSeconds = line.coldStart.seconds;
+        } catch (error) {
+          const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+          line.coldStart = { error: message };
+          line.coldStartSeconds = null;
+          say(`${backend}: cold start failed (${message})`);
+        }
+      }
+      results.push(line);
+      onLine(line);
+    }
+  } finally {
+    await browser.close();
+    await preview.stop();
+  }
+  return results;
+}

@@ -1,0 +1,109 @@
+/** Command line of `npm run bench`. Pure: parses argv, never exits. */
+import type { ActiveBackend } from '../../src/worker/protocol';
+
+export const BROWSER_BACKENDS: readonly ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+export const NODE_BACKENDS: readonly ActiveBackend[] = ['wasm', 'cpu'];
+
+export interface BenchOptions {
+  mode: 'browser' | 'node';
+  backends: ActiveBackend[];
+  images: number;
+  batch: number;
+  warmup: number;
+  rounds: number;
+  /** Measure seconds to the first epoch row from a cold start. */
+  coldStart: boolean;
+  /** Build the app first (browser mode); off to reuse the last bench build. */
+  build: boolean;
+  help: boolean;
+}
+
+export const DEFAULTS = { images: 4096, batch: 256, warmup: 512, rounds: 1 } as const;
+
+export const USAGE = `usage: npm run bench -- [options]
+
+Trains the d2l LeNet preset with our loop and with a plain model.fit loop on
+each backend, in headless Chromium (default) or under Node (--node), and
+prints one JSON line per backend plus a summary; the lines also go to
+bench-results/.
+
+  --node                 measure the CLI trainer's path under Node (wasm; cpu if asked)
+  --backends=LIST        comma-separated, of ${BROWSER_BACKENDS.join(', ')} (browser; default: all)
+                         or of ${NODE_BACKENDS.join(', ')} (--node; default: wasm)
+  --images=N             timed training images per run (default ${DEFAULTS.images}; a multiple of --batch)
+  --batch=N              batch size (default ${DEFAULTS.batch})
+  --warmup=N             images trained before timing, per method (default ${DEFAULTS.warmup})
+  --rounds=N             timed runs per method, alternating order; medians reported (default ${DEFAULTS.rounds})
+  --no-cold              skip the cold-start measurement
+  --no-build             reuse the last bench build (browser mode)
+  --help                 this text`;
+
+export class OptionsError extends Error {}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new OptionsError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const options: BenchOptions = {
+    mode: 'browser', backends: [], ...DEFAULTS, coldStart: true, build: true, help: false,
+  };
+  let backends: string[] | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new OptionsError(`unexpected argument "${arg}" (see --help)`);
+    const [, name, inline] = match;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new OptionsError(`--${name} needs a value`);
+      i++;
+      return next;
+    };
+    switch (name) {
+      case 'help': options.help = true; break;
+      case 'node': options.mode = 'node'; break;
+      case 'no-cold': options.coldStart = false; break;
+      case 'no-build': options.build = false; break;
+      case 'backends':
+      case 'backend': backends = value().split(',').map((b) => b.trim().toLowerCase()).filter(Boolean); break;
+      case 'images': options.images = integer(name, value(), 1, 60_000); break;
+      case 'batch': options.batch = integer(name, value(), 1, 2048); break;
+      case 'warmup': options.warmup = integer(name, value(), 0, 60_000); break;
+      case 'rounds': options.rounds = integer(name, value(), 1, 50); break;
+      default: throw new OptionsError(`unknown option --${name} (see --help)`);
+    }
+  }
+  const allowed = options.mode === 'node' ? NODE_BACKENDS : BROWSER_BACKENDS;
+  if (backends === null) {
+    options.backends = options.mode === 'node' ? ['wasm'] : [...BROWSER_BACKENDS];
+  } else {
+    if (backends.length === 0) throw new OptionsError('--backends is empty');
+    for (const backend of backends) {
+      if (!allowed.includes(backend as ActiveBackend)) {
+        throw new OptionsError(`backend "${backend}" is not one of ${allowed.join(', ')}${options.mode === 'node' ? ' under Node' : ''}`);
+      }
+    }
+    options.backends = [...new Set(backends)] as ActiveBackend[];
+  }
+  return options;
+}
+
+/** Things worth a warning that do not stop the run. */
+export function optionWarnings(options: BenchOptions): string[] {
+  const warnings: string[] = [];
+  if (options.images % options.batch !== 0) {
+    warnings.push(`--images=${options.images} is not a multiple of --batch=${options.batch}: the last, smaller step ` +
+      'has other shapes (and, on GPU backends, may compile new kernels inside the timed run)');
+  }
+  if (options.images < 2048) warnings.push(`--images=${options.images} is small: figures will be noisy (default ${DEFAULTS.images})`);
+  if (options.warmup < options.batch && options.warmup > 0) {
+    warnings.push(`--warmup=${options.warmup} is less than one batch: the warm-up is one smaller step with other shapes`);
+  }
+  return warnings;
+}

@@ -1,0 +1,218 @@
+/**
+ * The measurement itself: our training loop (core/train) against a plain
+ * `model.fit` loop as the tfjs tutorials write it, same model, same images,
+ * same backend, same process. No DOM, no worker globals: the bench worker and
+ * the Node runner both call it after starting a backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { presetConfig, type BackendName, type Config } from '../core/config/params';
+import type { Dataset } from '../core/data/idx';
+import { NUM_CLASSES } from '../core/model/architecture';
+import { buildModel } from '../core/model/build';
+import type { EpochEvent } from '../core/train/events';
+import { disposeSplit, toDevice, trainModel } from '../core/train/train';
+import type { MeasureResult, MeasureSettings, MethodFigures } from './protocol';
+
+/** Test images for our loop's end-of-epoch pass; it is outside every speed figure. */
+const TEST_IMAGES = 256;
+const HEAP_SAMPLE_MS = 50;
+
+export interface MeasureInput extends MeasureSettings {
+  backend: BackendName;
+  train: Dataset;
+  test: Dataset;
+  /** Bytes of JS heap in use now, or null where the runtime does not say. */
+  heapUsed?: () => number | null;
+  log?: (line: string) => void;
+}
+
+interface Run {
+  imagesPerSecond: number;
+  wallSeconds: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  leaked: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function figures(runs: Run[], images: number, steps: number): MethodFigures {
+  const speed = median(runs.map((r) => r.imagesPerSecond));
+  return {
+    imagesPerSecond: speed,
+    // From the median speed, so the two figures always agree.
+    msPerStep: (1000 * images) / speed / steps,
+    roundsImagesPerSecond: runs.map((r) => r.imagesPerSecond),
+    wallSeconds: median(runs.map((r) => r.wallSeconds)),
+    trainLoss: runs[runs.length - 1].trainLoss,
+    trainAccuracy: runs[runs.length - 1].trainAccuracy,
+    tensorsLeakedPerRun: Math.max(...runs.map((r) => r.leaked)),
+  };
+}
+
+/** The app's loop: trainModel() with the d2l preset, one epoch over `images` images. */
+async function runOurs(model: tf.LayersModel, config: Config, input: MeasureInput, images: number, sample: () => void): Promise<Run> {
+  let epoch: EpochEvent | null = null;
+  const before = tf.memory().numTensors;
+  const start = performance.now();
+  const end = await trainModel({
+    model, config: { ...config, train: images }, train: input.train, test: input.test,
+    onEvent: (event) => {
+      sample();
+      if (event.type === 'epoch') epoch = event;
+    },
+  });
+  const wallSeconds = (performance.now() - start) / 1000;
+  const last = epoch as EpochEvent | null;
+  if (end.type !== 'done' || !last) {
+    throw new Error(`our training loop ended with '${end.type}'${'message' in end ? `: ${end.message}` : ''}`);
+  }
+  return {
+    imagesPerSecond: last.imagesPerSecond,
+    wallSeconds,
+    trainLoss: last.trainLoss,
+    trainAccuracy: last.trainAccuracy,
+    leaked: tf.memory().numTensors - before,
+  };
+}
+
+/**
+ * The tutorials' way: the same LeNet with a softmax output, compiled with SGD,
+ * categorical cross-entropy and an accuracy metric, trained by model.fit with
+ * batchSize, epochs 1 and onBatchEnd / onEpochEnd callbacks.
+ */
+function buildFitModel(config: Config): { model: tf.Sequential; optimizer: tf.Optimizer } {
+  const model = tf.sequential({ name: 'lenet_fit' });
+  model.add(buildModel(config));
+  model.add(tf.layers.activation({ activation: 'softmax', name: 'softmax' }));
+  const optimizer = tf.train.sgd(config.lr);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return { model, optimizer };
+}
+
+async function runFit(model: tf.Sequential, xs: tf.Tensor, ys: tf.Tensor, batch: number, sample: () => void): Promise<Run> {
+  const images = xs.shape[0];
+  const before = tf.memory().numTensors;
+  let epochStart = NaN;
+  let epochEnd = NaN;
+  let batchLoss = NaN;
+  let logs: tf.Logs | undefined;
+  const start = performance.now();
+  await model.fit(xs, ys, {
+    batchSize: batch,
+    epochs: 1,
+    shuffle: true,
+    callbacks: {
+      onEpochBegin: async () => {
+        epochStart = performance.now();
+      },
+      onBatchEnd: async (_batch, batchLogs) => {
+        // What tutorials do here: show the batch's loss (tfjs reads it back for us).
+        batchLoss = batchLogs?.loss ?? NaN;
+        sample();
+      },
+      onEpochEnd: async (_epoch, epochLogs) => {
+        epochEnd = performance.now();
+        logs = epochLogs;
+      },
+    },
+  });
+  const wallSeconds = (performance.now() - start) / 1000;
+  const seconds = (epochEnd - epochStart) / 1000;
+  if (!Number.isFinite(seconds) || !Number.isFinite(batchLoss)) throw new Error('model.fit did not report an epoch');
+  return {
+    imagesPerSecond: images / seconds,
+    wallSeconds,
+    trainLoss: logs?.loss ?? NaN,
+    trainAccuracy: logs?.acc ?? logs?.accuracy ?? NaN,
+    leaked: tf.memory().numTensors - before,
+  };
+}
+
+/**
+ * Warm-up, then `rounds` timed runs of each method, alternating which goes
+ * first. Counts tensors before building anything and after disposing it all.
+ */
+export async function measureTraining(input: MeasureInput): Promise<MeasureResult> {
+  const { images, batch, warmup, rounds } = input;
+  const log = input.log ?? (() => {});
+  const config: Config = { ...presetConfig('d2l'), batch, epochs: 1, test: TEST_IMAGES, backend: input.backend };
+  const trainImages = Math.min(images, input.train.count);
+  const steps = Math.ceil(trainImages / batch);
+
+  let peakHeap: number | null = null;
+  let heapSamples = 0;
+  const sample = () => {
+    const used = input.heapUsed?.() ?? null;
+    if (used === null || !Number.isFinite(used)) return;
+    heapSamples++;
+    peakHeap = Math.max(peakHeap ?? 0, used);
+  };
+  sample();
+  const sampler = setInterval(sample, HEAP_SAMPLE_MS);
+
+  const tensorsBefore = tf.memory().numTensors;
+  const ours = buildModel(config);
+  const fit = buildFitModel(config);
+  const split = toDevice(input.train, images);
+  const ys = tf.tidy(() => tf.oneHot(split.labels, NUM_CLASSES).toFloat());
+  const timed = async (): Promise<Omit<MeasureResult, 'tensorsAfter'>> => {
+    if (warmup > 0) {
+      log(`warm-up: ours, ${warmup} images`);
+      await runOurs(ours, config, input, warmup, sample);
+      log(`warm-up: model.fit, ${warmup} images`);
+      const n = Math.min(warmup, split.count);
+      const [wx, wy] = [split.images.slice(0, n), ys.slice(0, n)];
+      try {
+        await runFit(fit.model, wx, wy, batch, sample);
+      } finally {
+        wx.dispose();
+        wy.dispose();
+      }
+    }
+    const oursRuns: Run[] = [];
+    const fitRuns: Run[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ['ours', 'fit'] as const : ['fit', 'ours'] as const;
+      for (const method of order) {
+        if (method === 'ours') {
+          const run = await runOurs(ours, config, input, images, sample);
+          oursRuns.push(run);
+          log(`round ${round + 1}/${rounds}: ours ${run.imagesPerSecond.toFixed(1)} images/s`);
+        } else {
+          const run = await runFit(fit.model, split.images, ys, batch, sample);
+          fitRuns.push(run);
+          log(`round ${round + 1}/${rounds}: model.fit ${run.imagesPerSecond.toFixed(1)} images/s`);
+        }
+      }
+    }
+    sample();
+    const oursFigures = figures(oursRuns, trainImages, steps);
+    const fitFigures = figures(fitRuns, trainImages, steps);
+    return {
+      ours: oursFigures,
+      fit: fitFigures,
+      oursOverFit: oursFigures.imagesPerSecond / fitFigures.imagesPerSecond,
+      steps,
+      tensorsBefore,
+      peakHeapBytes: peakHeap,
+      heapSamples,
+    };
+  };
+  let result: Omit<MeasureResult, 'tensorsAfter'>;
+  try {
+    result = await timed();
+  } finally {
+    clearInterval(sampler);
+    ours.dispose();
+    fit.model.dispose();
+    fit.optimizer.dispose();
+    ys.dispose();
+    disposeSplit(split);
+  }
+  return { ...result, tensorsAfter: tf.memory().numTensors };
+}
