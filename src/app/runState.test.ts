@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkerEvent } from '../worker/protocol';
-import { initialRunState, isRunning, runReducer, type RunState } from './runState';
+import { initialRunState, isRunning, runReducer, type RunAction, type RunState } from './runState';
 
 const progress = (epoch: number, step: number): WorkerEvent => ({
   type: 'progress', epoch, step, stepsPerEpoch: 2, epochFraction: epoch - 1 + step / 2,
@@ -73,5 +73,60 @@ describe('runReducer', () => {
     state = runReducer(state, { type: 'crashed', message: 'The training worker crashed' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker crashed' });
     expect(runReducer(state, { type: 'dismiss-error' }).error).toBeNull();
+  });
+
+  it('ignores a Pause pressed after Stop, so the status never says Paused for a run that is stopping', () => {
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    state = play(state, progress(1, 1));
+    state = runReducer(state, { type: 'stop' });
+    expect(state).toMatchObject({ phase: 'training', stopping: true });
+    state = runReducer(state, { type: 'paused' });
+    expect(state.phase).toBe('training');
+    state = play(state, { type: 'stopped', epoch: 1, step: 1, elapsedSeconds: 1 });
+    expect(state).toMatchObject({ phase: 'stopped', stopping: false });
+    // Stop when nothing runs changes nothing.
+    expect(runReducer(state, { type: 'stop' })).toBe(state);
+    // A new run may be paused again.
+    expect(runReducer(runReducer(state, { type: 'start', epochs: 1 }), { type: 'paused' }).phase).toBe('paused');
+  });
+
+  it('keeps what a crashed run learned, and leaves Train usable', () => {
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    state = play(state, progress(1, 1), progress(1, 2), epochRow(1));
+    state = runReducer(state, { type: 'crashed', message: 'The training worker stopped unexpectedly.' });
+    expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
+    expect(isRunning(state.phase)).toBe(false);
+    expect(state.points).toHaveLength(2);
+    expect(state.epochRows).toHaveLength(1);
+    // The fresh worker's dataset arrives; the alert stays until dismissed or the next Train.
+    state = play(state, { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
+    expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
+    expect(runReducer(state, { type: 'start', epochs: 1 })).toMatchObject({ phase: 'loading', error: null, points: [] });
+  });
+
+  it('shows the worker memory measured after a run until the next run starts; Reset keeps it', () => {
+    const memory = { numTensors: 0, numBytes: 0, backend: 'wasm' };
+    let state = runReducer(initialRunState, { type: 'start', epochs: 1 });
+    expect(state.memory).toBeNull();
+    state = play(state, { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
+    state = runReducer(state, { type: 'memory', memory });
+    expect(state.memory).toEqual(memory);
+    expect(runReducer(state, { type: 'reset' }).memory).toEqual(memory);
+    expect(runReducer(state, { type: 'start', epochs: 1 }).memory).toBeNull();
+  });
+
+  it('keeps a finished run\'s rows and curves through anything but Train and Reset', () => {
+    let state = runReducer(initialRunState, { type: 'start', epochs: 1 });
+    state = play(state, progress(1, 1), progress(1, 2), epochRow(1),
+      { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
+    const kept = { epochRows: state.epochRows, points: state.points, phase: 'done' };
+    for (const action of [
+      { type: 'paused' }, { type: 'resumed' }, { type: 'stop' }, { type: 'dismiss-error' },
+      { type: 'memory', memory: { numTensors: 1, numBytes: 4, backend: 'cpu' } },
+      { type: 'events', events: [{ type: 'data-ready', trainImages: 1, testImages: 1, cached: true, seconds: 0 }] },
+    ] satisfies RunAction[]) {
+      state = runReducer(state, action);
+      expect(state, action.type).toMatchObject(kept);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * Components only render this; the hook in useTrainer.ts feeds it.
  */
 import type { EpochEvent, ProgressEvent } from '../core/train/events';
-import type { ActiveBackend, WorkerEvent } from '../worker/protocol';
+import type { ActiveBackend, WorkerEvent, WorkerMemory } from '../worker/protocol';
 
 export type Phase =
   | 'loading' // downloading / decoding the dataset or starting a backend
@@ -36,6 +36,10 @@ export interface RunState {
   elapsedSeconds: number;
   /** Alert text: what went wrong and what to do next. */
   error: string | null;
+  /** Stop was pressed and the run has not ended yet: a Pause now would be meaningless. */
+  stopping: boolean;
+  /** tfjs memory in the worker, measured after the last run ended; null while a run is on. */
+  memory: WorkerMemory | null;
 }
 
 export const initialRunState: RunState = {
@@ -50,12 +54,16 @@ export const initialRunState: RunState = {
   plannedEpochs: 0,
   elapsedSeconds: 0,
   error: null,
+  stopping: false,
+  memory: null,
 };
 
 export type RunAction =
   | { type: 'start'; epochs: number }
   | { type: 'paused' }
   | { type: 'resumed' }
+  | { type: 'stop' }
+  | { type: 'memory'; memory: WorkerMemory }
   | { type: 'reset' }
   | { type: 'crashed'; message: string }
   | { type: 'dismiss-error' }
@@ -94,13 +102,13 @@ function applyEvent(state: RunState, event: WorkerEvent): RunState {
       };
     }
     case 'done':
-      return { ...state, phase: 'done', elapsedSeconds: event.elapsedSeconds };
+      return { ...state, phase: 'done', stopping: false, elapsedSeconds: event.elapsedSeconds };
     case 'stopped':
-      return { ...state, phase: 'stopped', elapsedSeconds: event.elapsedSeconds };
+      return { ...state, phase: 'stopped', stopping: false, elapsedSeconds: event.elapsedSeconds };
     case 'diverged':
-      return { ...state, phase: 'diverged', error: event.message };
+      return { ...state, phase: 'diverged', stopping: false, dataProgress: null, error: event.message };
     case 'error':
-      return { ...state, phase: 'error', error: event.message };
+      return { ...state, phase: 'error', stopping: false, dataProgress: null, error: event.message };
   }
 }
 
@@ -115,13 +123,22 @@ export function runReducer(state: RunState, action: RunAction): RunState {
         plannedEpochs: action.epochs,
       };
     case 'paused':
-      return state.phase === 'training' || state.phase === 'loading' ? { ...state, phase: 'paused' } : state;
+      return (state.phase === 'training' || state.phase === 'loading') && !state.stopping
+        ? { ...state, phase: 'paused' }
+        : state;
     case 'resumed':
       return state.phase === 'paused' ? { ...state, phase: 'training' } : state;
+    case 'stop':
+      return isRunning(state.phase) ? { ...state, stopping: true } : state;
+    case 'memory':
+      return { ...state, memory: action.memory };
     case 'reset':
-      return { ...initialRunState, phase: 'ready', backend: state.backend, backendNote: state.backendNote };
+      return {
+        ...initialRunState, phase: 'ready', backend: state.backend, backendNote: state.backendNote, memory: state.memory,
+      };
     case 'crashed':
-      return { ...state, phase: 'error', dataProgress: null, error: action.message };
+      // What the run learned stays on the charts; Train starts afresh in a new worker.
+      return { ...state, phase: 'error', stopping: false, dataProgress: null, error: action.message };
     case 'dismiss-error':
       return { ...state, error: null };
     case 'events':

@@ -7,25 +7,53 @@ import { initialRunState, runReducer } from './runState';
 interface WorkerHandle {
   worker: Worker;
   api: Comlink.Remote<TrainerApi>;
+  /** Set when the page ends this worker on purpose: its death is then no crash. */
+  retired: boolean;
+  /** Cancels the page's wait for the worker's life lock. */
+  unwatch: AbortController;
+  /** When the worker last sent anything (for the ping fallback). */
+  lastHeard: number;
+  /** Whether the Web Lock watch is on; the ping fallback runs only without it. */
+  locked: boolean;
+  /** Reports this worker dead (once), tells the user why and starts a fresh one. */
+  died(why: string): void;
 }
 
 const DATA_URL = new URL('data/fashion-mnist/', document.baseURI).href;
+/** Ping fallback (no Web Locks): a run silent this long gets pinged … */
+const SILENCE_MS = 10_000;
+/** … and a worker that does not answer within this is taken for dead. A CPU step of a huge batch can block it for long. */
+const PING_TIMEOUT_MS = 60_000;
+
+function lockName(): string {
+  const id = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+  return `lenet-trainer-${id}`;
+}
 
 /**
  * Owns the training worker: starts it, restarts it after a crash, and turns
  * its event stream into RunState. Events are applied at most once per
  * animation frame, so a burst of them costs one render; in a hidden tab they
  * wait and the charts catch up when it is shown again.
+ *
+ * A worker can die two ways: by throwing (the page gets an 'error' event) or
+ * silently (close(), killed by the browser), which no event reports. For the
+ * second the worker holds a Web Lock for its whole life and the page queues
+ * for it: the lock is granted the moment the worker is gone, at no cost while
+ * it lives. Where Web Locks are missing, a run that goes quiet is pinged.
  */
 export function useTrainer() {
   const [state, dispatch] = useReducer(runReducer, initialRunState);
   const handle = useRef<WorkerHandle | null>(null);
   /** Events of runs other than the latest are ignored. */
   const runId = useRef(0);
+  /** Train presses so far: only the last one's end refreshes the memory readout. */
+  const trainCalls = useRef(0);
   const pending = useRef<WorkerEvent[]>([]);
   const frame = useRef<number | null>(null);
 
   const flush = useCallback(() => {
+    if (frame.current !== null) cancelAnimationFrame(frame.current);
     frame.current = null;
     const events = pending.current;
     pending.current = [];
@@ -34,6 +62,7 @@ export function useTrainer() {
 
   /** Events of a run (id) or of the data load (null, never stale). */
   const listener = useCallback((id: number | null) => Comlink.proxy((event: WorkerEvent) => {
+    if (handle.current) handle.current.lastHeard = performance.now();
     if (id !== null && id !== runId.current) return;
     pending.current.push(event);
     frame.current ??= requestAnimationFrame(flush);
@@ -41,39 +70,98 @@ export function useTrainer() {
 
   useEffect(() => {
     let unmounted = false;
+
+    const crashed = (dead: WorkerHandle, why: string) => {
+      if (unmounted || dead.retired || handle.current !== dead) return;
+      retire(dead);
+      // What the run sent before it died is kept; later events of it are not.
+      flush();
+      runId.current++;
+      dispatch({ type: 'crashed', message: `The training worker ${why}. Press Train to start again.` });
+      handle.current = spawn();
+    };
+
+    const retire = (old: WorkerHandle) => {
+      old.retired = true;
+      old.unwatch.abort();
+      old.worker.terminate();
+    };
+
+    const watchLife = async (watched: WorkerHandle) => {
+      const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+      if (!locks) return;
+      const name = lockName();
+      try {
+        if (!(await watched.api.holdLifeLock(name))) return;
+        watched.locked = true;
+        await locks.request(name, { signal: watched.unwatch.signal }, () => watched.died('stopped unexpectedly'));
+      } catch {
+        // Aborted: the page retired this worker itself.
+      }
+    };
+
     const spawn = (): WorkerHandle => {
       const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
-      const api = Comlink.wrap<TrainerApi>(worker);
+      const spawned: WorkerHandle = {
+        worker, api: Comlink.wrap<TrainerApi>(worker), retired: false, unwatch: new AbortController(),
+        lastHeard: performance.now(), locked: false, died: (why) => crashed(spawned, why),
+      };
       worker.addEventListener('error', (event) => {
         event.preventDefault();
-        if (unmounted) return;
-        runId.current++;
-        dispatch({
-          type: 'crashed',
-          message: `The training worker crashed (${event.message || 'unknown error'}). Press Train to start again.`,
-        });
-        worker.terminate();
-        handle.current = spawn();
+        crashed(spawned, `crashed (${event.message || 'unknown error'})`);
       });
+      void watchLife(spawned);
       // The worker reports a failed load as an 'error' event; Train tries again.
-      void api.loadData(DATA_URL, listener(null));
-      return { worker, api };
+      void spawned.api.loadData(DATA_URL, listener(null));
+      return spawned;
     };
+
     handle.current = spawn();
     return () => {
       unmounted = true;
-      handle.current?.worker.terminate();
+      if (handle.current) retire(handle.current);
       handle.current = null;
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       frame.current = null;
     };
-  }, [listener]);
+  }, [listener, flush]);
 
   const train = useCallback((config: Config) => {
+    const current = handle.current;
+    if (!current) return;
     const id = ++runId.current;
+    const call = ++trainCalls.current;
     pending.current = [];
     dispatch({ type: 'start', epochs: config.epochs });
-    void handle.current?.api.train(config, listener(id));
+    current.lastHeard = performance.now();
+
+    // Ping fallback, only where the Web Lock watch is off: a silent worker that does not answer is dead.
+    let pinging = false;
+    const timer = setInterval(() => {
+      if (current.locked || current.retired || pinging || performance.now() - current.lastHeard < SILENCE_MS) return;
+      pinging = true;
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), PING_TIMEOUT_MS));
+      void Promise.race([current.api.ping(), timeout]).then((answer) => {
+        pinging = false;
+        if (answer === 'pong') current.lastHeard = performance.now();
+        else current.died('stopped answering');
+      });
+    }, SILENCE_MS / 2);
+
+    // A crashed worker never answers: its interval ends with it.
+    const onRetired = () => clearInterval(timer);
+    current.unwatch.signal.addEventListener('abort', onRetired, { once: true });
+    void current.api.train(config, listener(id)).then(async () => {
+      // The worker's memory once this run has cleaned up, unless another run was asked for since.
+      if (call !== trainCalls.current || current.retired) return;
+      const memory = await current.api.memory();
+      if (call === trainCalls.current && !current.retired) dispatch({ type: 'memory', memory });
+    }).catch(() => {
+      // The readout is a nicety: a worker that cannot say keeps the last one.
+    }).finally(() => {
+      clearInterval(timer);
+      current.unwatch.signal.removeEventListener('abort', onRetired);
+    });
   }, [listener]);
 
   const pause = useCallback(() => {
@@ -84,7 +172,10 @@ export function useTrainer() {
     void handle.current?.api.resume();
     dispatch({ type: 'resumed' });
   }, []);
-  const stop = useCallback(() => void handle.current?.api.stop(), []);
+  const stop = useCallback(() => {
+    void handle.current?.api.stop();
+    dispatch({ type: 'stop' });
+  }, []);
   const reset = useCallback(() => {
     runId.current++;
     pending.current = [];

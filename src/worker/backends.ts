@@ -23,6 +23,70 @@ export interface BackendChoice {
   note: string | null;
 }
 
+export interface ChooseOptions {
+  /** Backends not to start, with the reason shown to the user (e.g. a GPU lost earlier). */
+  unavailable?: ReadonlyMap<ActiveBackend, string>;
+}
+
+/** The WebGL context tfjs draws with, where tfjs-backend-webgl is the one running. */
+function webglContext(): WebGL2RenderingContext | WebGLRenderingContext | null {
+  const backend = tf.findBackend('webgl') as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } } | null;
+  return backend?.gpgpu?.gl ?? null;
+}
+
+/** The GPUDevice tfjs computes with, where tfjs-backend-webgpu is the one running. */
+function webgpuDevice(): GPUDevice | null {
+  const backend = tf.findBackend('webgpu') as unknown as { device?: GPUDevice } | null;
+  return backend?.device ?? null;
+}
+
+/**
+ * After a WebGL context loss tfjs polls the fences of pending read-backs
+ * forever (a lost context never signals them): a busy loop in the worker, and
+ * the run waiting on them never gets to free its tensors. Settle them now;
+ * the reads return meaningless numbers, and the run, already aborted, ends at
+ * its next step and frees what it holds. Relies on tfjs-backend-webgl 4.x's
+ * GPGPUContext.itemsToPoll; does nothing if that is not there.
+ */
+export function releaseLostReads(backend: ActiveBackend): void {
+  if (backend !== 'webgl') return;
+  const gpgpu = (tf.findBackend('webgl') as unknown as {
+    gpgpu?: { itemsToPoll?: { resolveFn: () => void }[] };
+  } | null)?.gpgpu;
+  const items = gpgpu?.itemsToPoll;
+  if (!gpgpu || !Array.isArray(items)) return;
+  gpgpu.itemsToPoll = [];
+  for (const item of items) item.resolveFn();
+}
+
+/**
+ * Resolves with a sentence for the user when the GPU behind `backend` goes
+ * away (WebGL context lost, WebGPU device lost: a driver reset, a GPU process
+ * crash, too many contexts); never resolves for the CPU backends. Call it
+ * once `backend` is running. tfjs does not notice a loss by itself: a WebGL
+ * read-back then waits forever, so the caller must end the run.
+ */
+export function watchDeviceLoss(backend: ActiveBackend): Promise<string> {
+  const never = new Promise<string>(() => undefined);
+  if (backend === 'webgl') {
+    const gl = webglContext();
+    if (!gl) return never;
+    const message = 'the WebGL context was lost (the GPU was reset or is busy elsewhere)';
+    if (gl.isContextLost()) return Promise.resolve(message);
+    // An OffscreenCanvas in a worker (the WebWorker typings leave `canvas` out).
+    const canvas = (gl as unknown as { canvas: EventTarget }).canvas;
+    return new Promise((resolve) => {
+      canvas.addEventListener('webglcontextlost', () => resolve(message), { once: true });
+    });
+  }
+  if (backend === 'webgpu') {
+    const device = webgpuDevice();
+    if (!device) return never;
+    return device.lost.then((info) => `the WebGPU device was lost (${info.reason}${info.message ? `: ${reason(info.message)}` : ''})`);
+  }
+  return never;
+}
+
 const LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
 
 function reason(error: unknown): string {
@@ -31,7 +95,9 @@ function reason(error: unknown): string {
 }
 
 /** Tries to make `name` the active backend; throws with a short reason when it cannot. */
-async function activate(name: ActiveBackend): Promise<void> {
+async function activate(name: ActiveBackend, options: ChooseOptions): Promise<void> {
+  const unavailable = options.unavailable?.get(name);
+  if (unavailable) throw new Error(unavailable);
   if (tf.getBackend() === name) return;
   switch (name) {
     case 'webgpu': {
@@ -70,6 +136,7 @@ async function activate(name: ActiveBackend): Promise<void> {
   }
   if (!ok) throw new Error('failed to start');
   await tf.ready();
+  if (name === 'webgl' && webglContext()?.isContextLost()) throw new Error('its context is lost');
 }
 
 /** Multiply-adds per second of a mid-sized matrix product, after one warm-up. */
@@ -98,16 +165,16 @@ async function probe(): Promise<number> {
  * 'auto': the fastest of WebGPU, WebGL and WebAssembly here, by probe.
  * A named backend: that one, or the next in FALLBACK_ORDER that starts.
  */
-export async function chooseBackend(requested: BackendName): Promise<BackendChoice> {
+export async function chooseBackend(requested: BackendName, options: ChooseOptions = {}): Promise<BackendChoice> {
   if (requested !== 'auto') {
     try {
-      await activate(requested);
+      await activate(requested, options);
       return { backend: requested, note: null };
     } catch (cause) {
       const why = `${LABEL[requested]} unavailable: ${reason(cause)}`;
       for (const fallback of FALLBACK_ORDER.filter((b) => b !== requested)) {
         try {
-          await activate(fallback);
+          await activate(fallback, options);
           return { backend: fallback, note: why };
         } catch {
           // try the next one
@@ -120,7 +187,7 @@ export async function chooseBackend(requested: BackendName): Promise<BackendChoi
   const skipped: string[] = [];
   let baseline = 0;
   try {
-    await activate('wasm');
+    await activate('wasm', options);
     baseline = await probe();
   } catch (error) {
     skipped.push(`WebAssembly unavailable: ${reason(error)}`);
@@ -128,7 +195,7 @@ export async function chooseBackend(requested: BackendName): Promise<BackendChoi
   let best: { backend: ActiveBackend; speed: number } | null = null;
   for (const gpu of ['webgpu', 'webgl'] as const) {
     try {
-      await activate(gpu);
+      await activate(gpu, options);
       const speed = await probe();
       if (speed >= GPU_ADVANTAGE * baseline && (!best || speed > best.speed)) best = { backend: gpu, speed };
       else skipped.push(`${LABEL[gpu]} slower here`);
@@ -137,6 +204,6 @@ export async function chooseBackend(requested: BackendName): Promise<BackendChoi
     }
   }
   const backend = best?.backend ?? (baseline > 0 ? 'wasm' : 'cpu');
-  await activate(backend);
+  await activate(backend, options);
   return { backend, note: `chosen automatically${skipped.length ? `; ${skipped.join('; ')}` : ''}` };
 }

@@ -48,6 +48,21 @@ export interface TrainerApi {
   resume(): void;
   /** Ends the current run after the step in progress. */
   stop(): void;
-  /** tfjs bookkeeping, for leak checks in tests and the benchmark. */
-  memory(): Promise<{ numTensors: number; numBytes: number; backend: string | null }>;
+  /** tfjs bookkeeping: the page shows it after each run, tests and the benchmark check it for leaks. */
+  memory(): Promise<WorkerMemory>;
+  /**
+   * Takes the Web Lock `name` and holds it for the worker's whole life;
+   * resolves true once it is held, false where Web Locks are missing. The
+   * browser frees the lock when the worker ends in any way (crash, close(),
+   * terminate()), so the page learns of a silent death by asking for it.
+   */
+  holdLifeLock(name: string): Promise<boolean>;
+  /** Answers as soon as the worker's event loop is free; a liveness check where Web Locks are missing. */
+  ping(): Promise<'pong'>;
+}
+
+export interface WorkerMemory {
+  numTensors: number;
+  numBytes: number;
+  backend: string | null;
 }

@@ -5,6 +5,7 @@ import { ControlsPanel } from './ControlsPanel';
 import { EpochTable } from './EpochTable';
 import { ErrorAlert } from './ErrorAlert';
 import { LayerTable } from './LayerTable';
+import { MemoryReadout } from './MemoryReadout';
 import { ProblemsNotice } from './ProblemsNotice';
 import { ProgressPanel } from './ProgressPanel';
 import { RunButtons } from './RunButtons';
@@ -76,6 +77,7 @@ export function Playground({
             />
             <ErrorAlert message={state.error} onDismiss={actions.dismissError} />
             <ProgressPanel state={state} />
+            <MemoryReadout memory={state.memory} />
           </section>
           <TrainingChart
             points={state.points}

@@ -109,6 +109,211 @@ describe('decode', () => {
   });
 });
 
+describe('decode under hostile input', () => {
+  const CONFIG_KEYS = PARAMS.map((p) => p.key);
+  const NUMBER_KEYS = PARAMS.filter((p) => p.kind === 'number').map((p) => p.key);
+  /** Anything decode may put in a notice is printable: no controls, bidi overrides, lone surrogates. */
+  const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+  const TRICKY_VALUES = [
+    '0x10', '0X1F', '0b1', '0o7', '1e-400', '-1e-400', '-0', '+0', 'Infinity', '-Infinity', 'NaN', '1e999', '-1e999',
+    '', ' ', '.', '-', '+', 'e5', '1e', '1_000', '1,5', '٣', '５', '1\u200b', '\u202e5', '9'.repeat(400),
+    '9007199254740993', '2147483648', '0.1e1', ' 7 ', '7.', '.5', '00012', '%', '%zz', '%25', '%00', '%E0%A4%A',
+    '%ED%A0%80', '%F0%9F%98', '<b>x</b>', '"', "'", '\\', '__proto__', 'constructor', 'toString',
+  ];
+  const TRICKY_KEYS = [
+    ...CONFIG_KEYS, 'LR', 'Lr', ' lr', 'lr ', 'lr\u200b', '\uff4c\uff52', 'lr%00', '', '%', '__proto__', 'constructor',
+    'prototype', 'hasOwnProperty', 'toString', '<img src=x onerror=alert(1)>', '\u202eevil', 'a'.repeat(200),
+  ];
+  const rawText = fc.oneof(
+    fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }),
+    fc.constantFrom(...TRICKY_VALUES), fc.double().map(String), fc.integer().map(String),
+  );
+  /** Escapes a key or value the way a browser would, or mangles it on purpose. */
+  const written = (text: string) => fc.constantFrom(
+    encodeURIComponent(text.replace(/[\uD800-\uDFFF]/g, '\uFFFD')),
+    text, // raw: & = + % and all
+    Array.from(new TextEncoder().encode(text), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+    encodeURIComponent(encodeURIComponent(text.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))), // double-encoded
+  );
+  const pair = fc.tuple(fc.oneof(fc.constantFrom(...TRICKY_KEYS), fc.string()), rawText)
+    .chain(([key, value]) => fc.tuple(written(key), written(value)))
+    .map(([key, value]) => `${key}=${value}`);
+  const separator = fc.constantFrom('&', '&&', '&=&', ';', '&amp;', '#', '?');
+  const soup = fc.tuple(fc.array(pair, { maxLength: 40 }), separator)
+    .map(([pairs, sep]) => pairs.join(sep));
+  const query = fc.tuple(fc.constantFrom('', '?', '??', '&', '?&'), fc.oneof(soup, fc.string({ unit: 'binary' })))
+    .map(([lead, rest]) => lead + rest);
+
+  function checkDecoded(q: string) {
+    const decoded = decode(q);
+    const { config, problems } = decoded;
+    // Always a complete, valid, plain config.
+    expect(Object.keys(config).sort()).toEqual([...CONFIG_KEYS].sort());
+    expect(Object.getPrototypeOf(config)).toBe(Object.prototype);
+    for (const key of CONFIG_KEYS) expect(isValidValue(key, config[key]), `${key} from ${JSON.stringify(q)}`).toBe(true);
+    // Each problem once, short and printable.
+    const lines = problems.map((p) => `${p.key}: ${p.message}`);
+    expect(new Set(lines).size).toBe(lines.length);
+    for (const p of problems) {
+      expect(p.key).not.toBe('');
+      expect(UNPRINTABLE.test(p.key) || UNPRINTABLE.test(p.message), JSON.stringify(p)).toBe(false);
+      expect(Array.from(p.key).length).toBeLessThanOrEqual(25);
+      expect(p.message.length).toBeLessThan(200);
+    }
+    for (const key of CONFIG_KEYS) {
+      const about = problems.filter((p) => p.key === key);
+      expect(about.filter((p) => p.message.startsWith('appears ')).length).toBeLessThanOrEqual(1);
+      expect(about.filter((p) => !p.message.startsWith('appears ')).length).toBeLessThanOrEqual(1);
+    }
+    // Nothing changes silently: a key without a problem holds exactly what the link said
+    // (or the preset's value when the link does not have it).
+    const params = new URLSearchParams(q.replace(/^\?/, ''));
+    const base = presetConfig(config.preset);
+    for (const param of PARAMS) {
+      if (problems.some((p) => p.key === param.key)) continue;
+      const raw = params.get(param.key);
+      if (raw === null) {
+        if (param.key !== 'preset') expect(config[param.key], param.key).toBe(base[param.key]);
+        continue;
+      }
+      if (param.kind === 'number') expect(config[param.key], `${param.key}=${raw}`).toBe(Number(raw.trim()) || 0);
+      else expect(config[param.key], `${param.key}=${raw}`).toBe(raw.trim().toLowerCase());
+    }
+    // No prototype pollution, and the same answer every time.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(decode(q)).toEqual(decoded);
+    return decoded;
+  }
+
+  it('never throws, always returns a valid config and reports each problem once (random key/value soup)', () => {
+    fc.assert(fc.property(query, (q) => {
+      checkDecoded(q);
+    }), { numRuns: 3000 });
+  });
+
+  it('treats every tricky number in every number key as a number, a fallback or a clamp, never silently', () => {
+    let cases = 0;
+    for (const key of NUMBER_KEYS) {
+      for (const value of TRICKY_VALUES) {
+        for (const q of [`${key}=${encodeURIComponent(value)}`, `${key}=${value}`]) {
+          const { config, problems } = checkDecoded(q);
+          expect(problems.length, q).toBeLessThanOrEqual(1);
+          cases++;
+          void config;
+        }
+      }
+    }
+    expect(cases).toBe(NUMBER_KEYS.length * TRICKY_VALUES.length * 2);
+  });
+
+  it('reads the numbers the issue names the way a person would expect', () => {
+    const one = (q: string) => {
+      const { config, problems } = checkDecoded(q);
+      return { config, keys: problems.map((p) => p.key), messages: problems.map((p) => p.message).join(' | ') };
+    };
+    expect(one('lr=0x10')).toMatchObject({ config: { lr: 0.9 }, keys: ['lr'] });
+    expect(one('seed=0x10')).toMatchObject({ config: { seed: 1 }, keys: ['seed'] });
+    expect(one('lr=1e-400')).toMatchObject({ config: { lr: 1e-6 }, keys: ['lr'] });
+    // 1e-400 is 0 in floating point, but not a whole number: said, not silently 0.
+    const tiny = one('seed=1e-400');
+    expect(tiny).toMatchObject({ config: { seed: 0 }, keys: ['seed'] });
+    expect(tiny.messages).toContain('not a whole number');
+    expect(one('seed=-0')).toMatchObject({ config: { seed: 0 }, keys: [] });
+    expect(Object.is(one('seed=-0').config.seed, 0)).toBe(true);
+    expect(one('lr=-0')).toMatchObject({ config: { lr: 1e-6 }, keys: ['lr'] });
+    for (const infinite of ['Infinity', '-Infinity', '1e999', '-1e999', 'NaN']) {
+      expect(one(`epochs=${infinite}`), infinite).toMatchObject({ config: { epochs: 10 }, keys: ['epochs'] });
+    }
+    expect(one('epochs=%207%20')).toMatchObject({ config: { epochs: 7 }, keys: [] });
+    expect(one('epochs=+7')).toMatchObject({ config: { epochs: 7 }, keys: [] });
+    expect(one('epochs=7e0')).toMatchObject({ config: { epochs: 7 }, keys: [] });
+    expect(one('epochs=%EF%BC%95')).toMatchObject({ config: { epochs: 10 }, keys: ['epochs'] }); // full-width 5
+  });
+
+  it('uses the first of duplicated keys and says once how many times each appeared', () => {
+    fc.assert(fc.property(validConfig, fc.array(fc.tuple(fc.constantFrom(...CONFIG_KEYS), rawText), { minLength: 1, maxLength: 30 }),
+      (config, extra) => {
+        const full = new URLSearchParams();
+        for (const param of PARAMS) full.set(param.key, String(config[param.key]));
+        for (const [key, value] of extra) full.append(key, value);
+        const decoded = checkDecoded(full.toString());
+        expect(decoded.config).toEqual(config);
+        for (const key of CONFIG_KEYS) {
+          const times = full.getAll(key).length;
+          const said = decoded.problems.filter((p) => p.key === key);
+          expect(said, key).toEqual(times > 1 ? [{ key, message: `appears ${times} times; using the first` }] : []);
+        }
+      }), { numRuns: 500 });
+  });
+
+  it('reads a link however it is percent-encoded', () => {
+    fc.assert(fc.property(validConfig, fc.boolean(), (config, upper) => {
+      const link = encode(config);
+      const everyByte = Array.from(new TextEncoder().encode(link), (b) => {
+        const ch = String.fromCharCode(b);
+        if (ch === '&' || ch === '=') return ch;
+        const hex = b.toString(16).padStart(2, '0');
+        return `%${upper ? hex.toUpperCase() : hex}`;
+      }).join('');
+      expect(decode(everyByte)).toEqual({ config, problems: [] });
+      expect(decode(`?${link}&`)).toEqual({ config, problems: [] });
+    }), { numRuns: 300 });
+    // Double-encoded values are not decoded twice.
+    expect(decode('epochs=%25337').config.epochs).toBe(10);
+    expect(decode('lr=0.5+').config.lr).toBe(0.5); // + is a space, and spaces around numbers are fine
+  });
+
+  it('does not let unknown keys change anything, and names lookalike keys plainly', () => {
+    fc.assert(fc.property(validConfig, fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.string()), { maxLength: 20 }),
+      (config, junk) => {
+        const params = new URLSearchParams(encode(config));
+        for (const [key, value] of junk) if (!CONFIG_KEYS.includes(key as ConfigKey)) params.append(key, value);
+        expect(checkDecoded(params.toString()).config).toEqual(config);
+      }), { numRuns: 500 });
+    const { problems } = decode('lr%E2%80%8B=0.5&LR=0.5&%EF%BD%8C%EF%BD%92=0.5&=3&%E2%80%AEevil=1');
+    expect(problems).toEqual([
+      { key: 'lr\uFFFD', message: 'is not a setting of this playground; ignored' },
+      { key: 'LR', message: 'is not a setting of this playground (keys are lower case: did you mean lr?); ignored' },
+      { key: '\uff4c\uff52', message: 'is not a setting of this playground; ignored' },
+      { key: '(empty key)', message: 'is not a setting of this playground; ignored' },
+      { key: '\uFFFDevil', message: 'is not a setting of this playground; ignored' },
+    ]);
+  });
+
+  it('lists keys that look the same once', () => {
+    const long = 'k'.repeat(30);
+    const { problems } = decode(`${long}a=1&${long}b=2&x%00=1&x%01=2`);
+    expect(problems.map((p) => p.key)).toEqual([`${'k'.repeat(24)}…`, 'x\uFFFD']);
+  });
+
+  it('is not fooled by prototype keys', () => {
+    const { config, problems } = checkDecoded('__proto__=1&__proto__[polluted]=1&constructor[prototype][polluted]=1&toString=2&lr=0.5');
+    expect(config).toEqual({ ...DEFAULT_CONFIG, lr: 0.5 });
+    expect(problems).toHaveLength(4);
+  });
+
+  it('copes with 100 kB links of every kind', () => {
+    const big = [
+      'lr=1&'.repeat(20_000), // one key twenty thousand times
+      `lr=${'9'.repeat(100_000)}`, // one huge value
+      `${'x'.repeat(100_000)}=1`, // one huge key
+      '%'.repeat(100_000),
+      '&'.repeat(100_000),
+      '%F0%9F%92%A9'.repeat(17_000), // emoji
+      Array.from({ length: 5_000 }, (_, i) => `${CONFIG_KEYS[i % CONFIG_KEYS.length]}=${i}`).join('&'),
+    ];
+    for (const q of big) {
+      expect(q.length).toBeGreaterThanOrEqual(25_000);
+      const { problems } = checkDecoded(q);
+      expect(problems.length).toBeLessThanOrEqual(2 * CONFIG_KEYS.length + 6);
+    }
+    expect(decode(big[0]).problems).toEqual([{ key: 'lr', message: 'appears 20000 times; using the first' }]);
+    fc.assert(fc.property(fc.array(pair, { minLength: 2_000, maxLength: 4_000 }), (pairs) => {
+      checkDecoded(pairs.join('&'));
+    }), { numRuns: 10 });
+  });
+});
+
 describe('encode', () => {
   it('writes nothing for the defaults and only differences otherwise, in a stable order', () => {
     expect(encode(DEFAULT_CONFIG)).toBe('');

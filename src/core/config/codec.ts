@@ -27,9 +27,23 @@ const MAX_SHOWN_LENGTH = 24;
 const MAX_UNKNOWN_KEYS_LISTED = 5;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * Controls, format characters (bidi overrides and isolates, zero-width
+ * joiners), lone surrogates and line separators: shown as U+FFFD, so a link
+ * can neither reorder nor hide the text of a notice, and `lr\u200b` does not
+ * pass for `lr`.
+ */
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+/** Text from the link as it may appear in a notice: printable, short, plain. */
 function shown(text: string): string {
-  const clean = Array.from(text).filter((ch) => ch >= ' ' && ch !== '\u007f');
+  const clean = Array.from(text.replace(UNSHOWABLE, '\uFFFD'));
   return clean.length > MAX_SHOWN_LENGTH ? `${clean.slice(0, MAX_SHOWN_LENGTH).join('')}…` : clean.join('');
+}
+
+/** An unknown key as named in a notice; never empty. */
+function shownKey(key: string): string {
+  return key === '' ? '(empty key)' : shown(key);
 }
 
 function formatNumber(value: number): string {
@@ -45,12 +59,14 @@ function parseNumber(param: NumberParam, raw: string, fallback: number): ParseRe
   }
   let value = Number(text);
   if (!Number.isFinite(value)) {
-    return { value: fallback, problem: `"${shown(raw)}" is too large; using ${formatNumber(fallback)}` };
+    return { value: fallback, problem: `"${shown(raw)}" is too far from 0; using ${formatNumber(fallback)}` };
   }
+  // 1e-400 reads as exactly 0: it is not a whole number, however close.
+  const underflow = value === 0 && /[1-9]/.test(text.replace(/[eE].*$/, ''));
   let problem: string | undefined;
-  if (param.integer && !Number.isInteger(value)) {
+  if (param.integer && (!Number.isInteger(value) || underflow)) {
     value = Math.round(value);
-    problem = `${shown(raw)} is not a whole number; using ${formatNumber(value)}`;
+    problem = `${shown(raw)} is not a whole number; using ${formatNumber(value === 0 ? 0 : value)}`;
   }
   if (value < param.min || value > param.max) {
     const clamped = Math.min(param.max, Math.max(param.min, value));
@@ -92,10 +108,17 @@ export function decode(query: string): Decoded {
   }
 
   const values = new Map<ConfigKey, string[]>();
-  const unknown = new Set<string>();
+  // Keyed by how the key is shown, so two keys that look the same make one notice.
+  const unknown = new Map<string, string>();
   for (const [key, value] of params) {
-    if (isConfigKey(key)) values.set(key, [...(values.get(key) ?? []), value]);
-    else unknown.add(key);
+    if (isConfigKey(key)) {
+      const list = values.get(key);
+      if (list) list.push(value);
+      else values.set(key, [value]);
+    } else {
+      const name = shownKey(key);
+      if (!unknown.has(name)) unknown.set(name, key);
+    }
   }
 
   // The preset comes first: every other value is applied on top of it.
@@ -121,8 +144,14 @@ export function decode(query: string): Decoded {
   }
 
   const unknownKeys = [...unknown];
-  for (const key of unknownKeys.slice(0, MAX_UNKNOWN_KEYS_LISTED)) {
-    problems.push({ key: shown(key), message: 'is not a setting of this playground; ignored' });
+  for (const [name, key] of unknownKeys.slice(0, MAX_UNKNOWN_KEYS_LISTED)) {
+    const meant = key.trim().toLowerCase();
+    problems.push({
+      key: name,
+      message: isConfigKey(meant)
+        ? `is not a setting of this playground (keys are lower case: did you mean ${meant}?); ignored`
+        : 'is not a setting of this playground; ignored',
+    });
   }
   if (unknownKeys.length > MAX_UNKNOWN_KEYS_LISTED) {
     problems.push({

@@ -112,6 +112,34 @@ describe('trainModel', () => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 
+  it('frees every tensor it made, whatever the optimizer and however the run ends', async () => {
+    const tiny: Config = { ...small, train: 128, test: 64, epochs: 1 };
+    const baseline = tf.memory().numTensors;
+    const ends: string[] = [];
+    for (const optimizer of ['sgd', 'momentum', 'adam'] as const) {
+      // Finished, stopped after the first read-back, and diverged (momentum at lr 10 blows up).
+      const controller = new AbortController();
+      const runs: [Config, AbortController | undefined][] = [
+        [{ ...tiny, optimizer }, undefined],
+        [{ ...tiny, optimizer, epochs: 3 }, controller],
+        [{ ...tiny, optimizer, lr: 10, activation: 'relu', train: 512, epochs: 3 }, undefined],
+      ];
+      for (const [config, abort] of runs) {
+        const { model, end } = await run(config, {
+          signal: abort?.signal,
+          onEvent: (e) => {
+            if (e.type === 'progress') abort?.abort();
+          },
+        });
+        model.dispose();
+        ends.push(`${optimizer} ${end.type}`);
+        expect(tf.memory().numTensors, `${optimizer} ${end.type}`).toBe(baseline);
+      }
+    }
+    expect(ends).toContain('momentum diverged');
+    expect(ends.filter((e) => e.endsWith('stopped'))).toHaveLength(3);
+  });
+
   it('stops with "diverged", naming epoch and step, when the loss is not finite', async () => {
     const { model, end, events } = await run({ ...small, lr: 10, optimizer: 'momentum', activation: 'relu', epochs: 3 });
     model.dispose();

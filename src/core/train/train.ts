@@ -89,6 +89,17 @@ export async function evaluateAccuracy(model: tf.LayersModel, split: DeviceSplit
   return value / split.count;
 }
 
+/**
+ * Frees everything an optimizer holds. tfjs 4.22's MomentumOptimizer.dispose()
+ * does not call SGDOptimizer.dispose(), so the learning-rate scalar `c` it
+ * inherits stays alive: one leaked tensor per momentum run. Free it here.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const learningRate = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (learningRate instanceof tf.Tensor && !learningRate.isDisposed) learningRate.dispose();
+}
+
 /** A macrotask yield without setTimeout's 4 ms clamp. */
 function makeYielder(): { yieldNow: () => Promise<void>; close: () => void } {
   const channel = new MessageChannel();
@@ -251,6 +262,6 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
     order?.dispose();
     if (trainSplit) disposeSplit(trainSplit);
     if (testSplit) disposeSplit(testSplit);
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
 }
