@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
@@ -8,12 +9,20 @@ const crossOriginIsolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// A dedicated worker ignores the page's <meta> CSP and follows its own
+// response's header, so the built app is served with the same policy as a
+// header too (index.html stays its one source). Not in dev: Vite's dev client
+// needs inline scripts and a WebSocket.
+const contentSecurityPolicy = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/
+  .exec(readFileSync(new URL('index.html', import.meta.url), 'utf8'))?.[1];
+if (!contentSecurityPolicy) throw new Error('index.html lost its Content-Security-Policy meta tag');
+
 export default defineConfig({
   plugins: [react()],
   base: './',
   worker: { format: 'es' },
   server: { headers: crossOriginIsolation },
-  preview: { headers: crossOriginIsolation },
+  preview: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': contentSecurityPolicy } },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
