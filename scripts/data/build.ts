@@ -122,9 +122,18 @@ export type SourceInfo =
     }
   | { kind: 'official'; description: string; dir: string; md5: Record<FileKey, string> };
 
+/** A file the build read, as scripts/data.mjs re-checks it without starting TypeScript. */
+export interface ManifestInput {
+  path: string;
+  bytes: number;
+  sha256?: string;
+}
+
 export interface Manifest {
   format: number;
   sourceKey: string;
+  /** Everything the source key was computed from (npm builds only). */
+  inputs?: ManifestInput[];
   source: SourceInfo;
   files: OutputFile[];
   counts: { train: SplitCounts; test: SplitCounts };
@@ -224,17 +233,33 @@ async function npmSourceKey(
   version: string | null,
   perClassTest: number,
   perClassTrain: number,
-): Promise<string> {
+): Promise<{ sourceKey: string; inputs: ManifestInput[] }> {
   const sizes: (number | null)[] = [];
+  const inputs: ManifestInput[] = [];
   for (let label = 0; label < NUM_CLASSES; label++) {
+    const file = path.join(sourceDir, `${label}.json`);
     try {
-      sizes.push((await stat(path.join(sourceDir, `${label}.json`))).size);
+      const bytes = (await stat(file)).size;
+      sizes.push(bytes);
+      inputs.push({ path: file, bytes });
     } catch {
       sizes.push(null);
     }
   }
-  const generator = await Promise.all(GENERATOR_FILES.map(async (f) => sha256(await readFile(f))));
-  return sha256(
+  try {
+    // The package version is part of the key; a changed package.json is enough to look again.
+    const pkgFile = path.join(sourceDir, '..', '..', 'package.json');
+    const content = await readFile(pkgFile);
+    inputs.push({ path: pkgFile, bytes: content.byteLength, sha256: sha256(content) });
+  } catch {
+    // not inside the package (e.g. a fabricated test folder)
+  }
+  const generator = await Promise.all(GENERATOR_FILES.map(async (f) => {
+    const content = await readFile(f);
+    inputs.push({ path: f, bytes: content.byteLength, sha256: sha256(content) });
+    return sha256(content);
+  }));
+  const sourceKey = sha256(
     JSON.stringify({
       kind: 'npm',
       sourceDir: path.resolve(sourceDir),
@@ -246,6 +271,7 @@ async function npmSourceKey(
       generator,
     }),
   );
+  return { sourceKey, inputs };
 }
 
 /** Writes atomically (temp file + rename) so a killed build never leaves a half file under the final name. */
@@ -523,7 +549,7 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
   const perClassTrain = checkCount('perClassTrain', options.perClassTrain, DEFAULT_PER_CLASS_TRAIN);
   const sourceDir = path.resolve(options.sourceDir ?? defaultSourceDir());
   const pkg = await readPackageInfo(sourceDir);
-  const sourceKey = await npmSourceKey(sourceDir, pkg.version, perClassTest, perClassTrain);
+  const { sourceKey, inputs } = await npmSourceKey(sourceDir, pkg.version, perClassTest, perClassTrain);
 
   if (!options.force) {
     const manifest = await readManifest(outDir);
@@ -556,6 +582,7 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     sourceKey,
+    inputs,
     source: {
       kind: 'npm',
       description: `${packageLabel} (${display(sourceDir)})`,
