@@ -7,17 +7,14 @@ export interface ControlsPanelProps {
   config: Config;
   /** True while a run is active: every control is disabled. */
   locked: boolean;
-  /** The dataset is loading before any run was asked for (changes the reason shown). */
-  preloading: boolean;
   onChange(next: Config): void;
 }
 
 export const LOCKED_REASON =
   'Settings are locked while training. Stop or wait for the run to finish to change them.';
-export const PRELOADING_REASON = 'Settings unlock as soon as the dataset has loaded.';
 
 /** Every entry of PARAMS as a control, in PARAMS order. */
-export function ControlsPanel({ config, locked, preloading, onChange }: ControlsPanelProps) {
+export function ControlsPanel({ config, locked, onChange }: ControlsPanelProps) {
   function change(key: keyof Config, value: ParamValue) {
     if (key === 'preset') {
       // A preset is a fresh starting point, but where the user runs it and on
@@ -33,7 +30,7 @@ export function ControlsPanel({ config, locked, preloading, onChange }: Controls
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Settings</h2>
       {locked && (
-        <p id="controls-locked" className="locked-reason">{preloading ? PRELOADING_REASON : LOCKED_REASON}</p>
+        <p id="controls-locked" className="locked-reason">{LOCKED_REASON}</p>
       )}
       <fieldset disabled={locked} aria-describedby={locked ? 'controls-locked' : undefined}>
         <legend className="visually-hidden">Hyperparameters</legend>

@@ -39,9 +39,10 @@ const D2L_LENET = 'https://d2l.ai/chapter_convolutional-neural-networks/lenet.ht
 export function Playground({
   config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions,
 }: PlaygroundProps) {
-  const locked = isRunning(state.phase);
-  // The worker fetches the dataset as soon as the page opens, before any Train.
+  // The worker fetches the dataset as soon as the page opens. Settings and
+  // Train stay usable meanwhile: a run started now simply waits for the data.
   const preloading = state.phase === 'loading' && state.plannedEpochs === 0;
+  const locked = isRunning(state.phase) && !preloading;
   return (
     <div className="app">
       <header className="app-header">
@@ -57,7 +58,7 @@ export function Playground({
       <ProblemsNotice problems={problems} onDismiss={onDismissProblems} />
       <div className="layout">
         <aside className="sidebar">
-          <ControlsPanel config={config} locked={locked} preloading={preloading} onChange={onConfigChange} />
+          <ControlsPanel config={config} locked={locked} onChange={onConfigChange} />
           <ShareLink shareUrl={shareUrl} />
         </aside>
         <main className="results">
@@ -82,7 +83,7 @@ export function Playground({
           <TrainingChart
             points={state.points}
             plannedEpochs={state.plannedEpochs || config.epochs}
-            running={locked && !preloading}
+            running={locked}
           />
           <div className="tables">
             <EpochTable rows={state.epochRows} />

@@ -14,9 +14,8 @@ export interface RunButtonsProps {
 
 /** Train, Pause/Resume, Stop, Reset. */
 export function RunButtons({ phase, preloading, onTrain, onPause, onResume, onStop, onReset }: RunButtonsProps) {
-  const running = isRunning(phase);
   const paused = phase === 'paused';
-  const controllable = running && !preloading;
+  const controllable = isRunning(phase) && !preloading;
   const group = useRef<HTMLDivElement>(null);
   /** Whether keyboard focus was last inside these buttons. */
   const focusInside = useRef(false);
@@ -30,7 +29,7 @@ export function RunButtons({ phase, preloading, onTrain, onPause, onResume, onSt
     const lost = active === null || active === document.body ||
       (active instanceof HTMLButtonElement && active.disabled && element.contains(active));
     if (lost) element.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
-  }, [running]);
+  }, [controllable]);
 
   return (
     <div
@@ -43,12 +42,12 @@ export function RunButtons({ phase, preloading, onTrain, onPause, onResume, onSt
         if (event.relatedTarget) focusInside.current = event.currentTarget.contains(event.relatedTarget);
       }}
     >
-      <button type="button" className="primary" disabled={running} onClick={onTrain}>Train</button>
+      <button type="button" className="primary" disabled={controllable} onClick={onTrain}>Train</button>
       <button type="button" disabled={!controllable} onClick={paused ? onResume : onPause}>
         {paused ? 'Resume' : 'Pause'}
       </button>
       <button type="button" disabled={!controllable} onClick={onStop}>Stop</button>
-      <button type="button" disabled={running} onClick={onReset}>Reset</button>
+      <button type="button" disabled={isRunning(phase)} onClick={onReset}>Reset</button>
     </div>
   );
 }
