@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, Config } from '../core/config/params';
+import { concatChunks } from '../core/data/bytes';
 import { DataFileError, FASHION_MNIST_FILES } from '../core/data/idx';
 import { IMAGE_SIZE } from '../core/model/architecture';
 import { loadFashionMnist, type Splits } from '../core/data/fashionMnist';
@@ -53,13 +54,7 @@ async function download(url: URL, fileName: string, onEvent: (event: WorkerEvent
     }
   }
   onEvent({ type: 'data-progress', file: fileName, loadedBytes, totalBytes });
-  const bytes = new Uint8Array(loadedBytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatChunks(chunks, loadedBytes);
 }
 
 /** Why a backend whose GPU was lost is not started again; shown in the status. */

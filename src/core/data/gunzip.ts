@@ -2,6 +2,7 @@
 // globally in browsers, workers and Node >= 18. Failures (not gzip, corrupt,
 // truncated) become DataFileError naming the file.
 
+import { concatChunks } from './bytes';
 import { DataFileError } from './idx';
 
 // Minimal local types, so this file compiles under lib ES2022 alone as well as
@@ -69,11 +70,5 @@ export async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8
   }
 
   // Always a fresh, plain Uint8Array at offset 0 (Node hands out Buffers).
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatChunks(chunks, total);
 }

@@ -4,6 +4,7 @@
  * architecture later only has to produce a different list.
  */
 import type { ActivationName, Config, InitializerName, PoolingName } from '../config/params';
+import { NUM_CLASSES } from '../data/idx';
 
 export interface ConvSpec {
   kind: 'conv';
@@ -43,7 +44,8 @@ export interface DenseSpec {
 export type LayerSpec = ConvSpec | PoolSpec | FlattenSpec | DenseSpec;
 
 export const IMAGE_SIZE = 28;
-export const NUM_CLASSES = 10;
+/** One output per Fashion-MNIST class. */
+export { NUM_CLASSES };
 
 export function lenetLayers(config: Config): LayerSpec[] {
   const { activation, init, pool } = config;
