@@ -9,7 +9,7 @@
  * - Heap views are taken after the last allocation that precedes their use:
  *   growing the wasm memory detaches earlier views.
  */
-import { getKernel } from '@tensorflow/tfjs';
+import { backend_util, getKernel } from '@tensorflow/tfjs';
 import type { DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo, TypedArray } from '@tensorflow/tfjs';
 
 export const WASM = 'wasm';
@@ -105,4 +105,32 @@ export function checkConvArgs(
       throw new Error(`${opName} (wasm): ${name} must be rank 4, got [${t.shape.join(', ')}].`);
     }
   }
+}
+
+export type Shape4 = [number, number, number, number];
+
+/**
+ * The forward convolution a backward kernel belongs to, NHWC, dilation 1;
+ * throws when dy does not have that convolution's output shape.
+ */
+export function backwardConvInfo(
+  opName: string,
+  inputShape: Shape4,
+  filterShape: Shape4,
+  attrs: {
+    strides: number | [number, number];
+    pad: Parameters<typeof backend_util.computeConv2DInfo>[4];
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  },
+  dy: TensorInfo,
+): backend_util.Conv2DInfo {
+  const info = backend_util.computeConv2DInfo(
+    inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  if (!sameShape(dy.shape, info.outShape)) {
+    throw new Error(
+      `${opName} (wasm): dy has shape [${dy.shape.join(', ')}], expected [${info.outShape.join(', ')}].`,
+    );
+  }
+  return info;
 }

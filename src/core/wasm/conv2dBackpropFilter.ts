@@ -22,6 +22,7 @@ import { backend_util, BatchMatMul, Conv2D, Transpose } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import {
   asWasmBackend,
+  backwardConvInfo,
   callKernel,
   checkConvArgs,
   disposeAll,
@@ -29,7 +30,7 @@ import {
   sameShape,
   view,
 } from './backend';
-import type { WasmBackendLike } from './backend';
+import type { Shape4, WasmBackendLike } from './backend';
 
 export type BackpropFilterMethod = 'auto' | 'conv' | 'im2col';
 
@@ -48,22 +49,7 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
     if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter (wasm): needs inputs x and dy.');
     const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
     checkConvArgs('Conv2DBackpropFilter', args.attrs, attrs.dataFormat, { x, dy });
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    if (!sameShape(dy.shape, info.outShape)) {
-      throw new Error(
-        `Conv2DBackpropFilter (wasm): dy has shape [${dy.shape.join(', ')}], ` +
-          `expected [${info.outShape.join(', ')}].`,
-      );
-    }
+    const info = backwardConvInfo('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs, dy);
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
     if (info.batchSize * info.outHeight * info.outWidth * info.inChannels * info.outChannels === 0) {
       const zeros = backend.makeOutput(filterShape, 'float32');

@@ -18,9 +18,9 @@
  * filter, or a forward convolution whose windows start inside the bottom/right
  * padding) go to the replaced kernel.
  */
-import { backend_util, Conv2D, DepthwiseConv2dNative, Sum } from '@tensorflow/tfjs';
+import { Conv2D, DepthwiseConv2dNative, Sum } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { asWasmBackend, callKernel, checkConvArgs, disposeAll, f32, sameShape } from './backend';
+import { asWasmBackend, backwardConvInfo, callKernel, checkConvArgs, disposeAll, f32, sameShape, type Shape4 } from './backend';
 
 export interface BackpropInputOptions {
   /** Use the depthwise form when the convolution has one input channel. */
@@ -36,22 +36,7 @@ export function makeConv2DBackpropInput(replaced: KernelConfig | undefined, opti
     }
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     checkConvArgs('Conv2DBackpropInput', args.attrs, attrs.dataFormat, { dy, filter });
-    const info = backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    if (!sameShape(dy.shape, info.outShape)) {
-      throw new Error(
-        `Conv2DBackpropInput (wasm): dy has shape [${dy.shape.join(', ')}], ` +
-          `expected [${info.outShape.join(', ')}].`,
-      );
-    }
+    const info = backwardConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs, dy);
     const { batchSize: N, inHeight: IH, inWidth: IW, inChannels: CI } = info;
     const { outHeight: OH, outWidth: OW, outChannels: CO } = info;
     const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
