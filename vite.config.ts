@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { wasmThreadsPlugin } from './scripts/vite/wasmThreadsPlugin';
 
 // Cross-origin isolation lets the WASM backend use threads (SharedArrayBuffer).
 // Static hosts must send the same two headers; see README.
@@ -20,7 +21,7 @@ if (!contentSecurityPolicy) throw new Error('index.html lost its Content-Securit
 export default defineConfig({
   plugins: [react()],
   base: './',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   server: { headers: crossOriginIsolation },
   preview: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': contentSecurityPolicy } },
   build: {

@@ -91,6 +91,12 @@ for (const backend of ['wasm', 'webgl'] as const) {
     await page.getByRole('button', { name: 'Train' }).click();
     await expectFinishedRun(page, 1);
     await expect(status(page)).toContainText(`Backend: ${backend}`);
+    if (backend === 'wasm') {
+      // Cross-origin isolated, so WebAssembly trains on every core (tfjs keeps at most 8 threads).
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const threads = Math.min(cores, 8);
+      await expect(status(page)).toContainText(`SIMD, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} cores`);
+    }
   });
 }
 

@@ -26,13 +26,14 @@ describe('runReducer', () => {
     expect(isRunning(state.phase)).toBe(true);
     state = play(state,
       { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: true, seconds: 0 },
-      { type: 'backend', backend: 'webgl', requested: 'auto', note: 'WebGPU unavailable: no adapter' },
+      { type: 'backend', backend: 'webgl', requested: 'auto', note: 'WebGPU unavailable: no adapter', details: 'WebGL 2, SwiftShader' },
       progress(1, 1), progress(1, 2), epochRow(1), progress(2, 1), progress(2, 2), epochRow(2),
       { type: 'done', epochs: 2, trainLoss: 0.5, trainAccuracy: 0.8, testAccuracy: 0.7, elapsedSeconds: 4, imagesPerSecond: 100 },
     );
     expect(state.phase).toBe('done');
-    expect(state.backend).toBe('webgl');
-    expect(state.backendNote).toContain('no adapter');
+    expect(state.backend?.name).toBe('webgl');
+    expect(state.backend?.note).toContain('no adapter');
+    expect(state.backend?.details).toBe('WebGL 2, SwiftShader');
     expect(state.epochRows.map((r) => r.epoch)).toEqual([1, 2]);
     // Test accuracy joins the train point at the same x.
     expect(state.points).toEqual([

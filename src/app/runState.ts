@@ -5,6 +5,14 @@
 import type { EpochEvent, ProgressEvent } from '../core/train/events';
 import type { ActiveBackend, WorkerEvent, WorkerMemory } from '../worker/protocol';
 
+export interface BackendInUse {
+  name: ActiveBackend;
+  /** Why it, and not the one asked for, runs; null when it is the one asked for. */
+  note: string | null;
+  /** What it computes on, e.g. "SIMD, 2 threads of 2 cores". */
+  details: string;
+}
+
 export type Phase =
   | 'loading' // downloading / decoding the dataset or starting a backend
   | 'ready'
@@ -25,8 +33,8 @@ export interface ChartPoint {
 
 export interface RunState {
   phase: Phase;
-  backend: ActiveBackend | null;
-  backendNote: string | null;
+  /** The backend of the last run, with why it was chosen and what it runs on. */
+  backend: BackendInUse | null;
   dataProgress: { file: string; loadedBytes: number; totalBytes: number | null } | null;
   points: ChartPoint[];
   epochRows: EpochEvent[];
@@ -46,7 +54,6 @@ export const initialRunState: RunState = {
   // The worker starts loading the dataset as soon as the page opens.
   phase: 'loading',
   backend: null,
-  backendNote: null,
   dataProgress: null,
   points: [],
   epochRows: [],
@@ -80,7 +87,7 @@ function applyEvent(state: RunState, event: WorkerEvent): RunState {
       // Loaded ahead of any run: ready to train. Within a run, training follows.
       return { ...state, dataProgress: null, phase: state.phase === 'loading' && state.plannedEpochs === 0 ? 'ready' : state.phase };
     case 'backend':
-      return { ...state, backend: event.backend, backendNote: event.note };
+      return { ...state, backend: { name: event.backend, note: event.note, details: event.details } };
     case 'progress':
       return {
         ...state,
@@ -119,7 +126,6 @@ export function runReducer(state: RunState, action: RunAction): RunState {
         ...initialRunState,
         phase: 'loading',
         backend: state.backend,
-        backendNote: state.backendNote,
         plannedEpochs: action.epochs,
       };
     case 'paused':
@@ -134,7 +140,7 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return { ...state, memory: action.memory };
     case 'reset':
       return {
-        ...initialRunState, phase: 'ready', backend: state.backend, backendNote: state.backendNote, memory: state.memory,
+        ...initialRunState, phase: 'ready', backend: state.backend, memory: state.memory,
       };
     case 'crashed':
       // What the run learned stays on the charts; Train starts afresh in a new worker.

@@ -6,10 +6,8 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { loadFashionMnist } from '../core/data/fashionMnist';
-import { chooseBackend } from '../worker/backends';
-import type { ActiveBackend } from '../worker/protocol';
+import { chooseBackend, describeBackend } from '../worker/backends';
 import { measureTraining } from './measure';
 import type { BenchWorkerApi, MeasureReply, MeasureRequest } from './protocol';
 
@@ -23,33 +21,6 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
 function heapUsed(): number | null {
   const memory = (performance as Performance & { memory?: { usedJSHeapSize?: number } }).memory;
   return typeof memory?.usedJSHeapSize === 'number' ? memory.usedJSHeapSize : null;
-}
-
-/** What ran underneath: the renderer or adapter for GPU backends, SIMD and threads for wasm. */
-async function details(backend: ActiveBackend): Promise<string> {
-  try {
-    switch (backend) {
-      case 'wasm':
-        return `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
-          `multithread support ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')} (crossOriginIsolated ${self.crossOriginIsolated}), ` +
-          `threads ${getThreadsCount()} of ${navigator.hardwareConcurrency} logical cores`;
-      case 'webgl': {
-        const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-        const info = gl?.getExtension('WEBGL_debug_renderer_info');
-        const renderer = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown renderer';
-        return `WebGL ${tf.env().getNumber('WEBGL_VERSION')}, ${renderer}`;
-      }
-      case 'webgpu': {
-        const adapter = await (navigator as WorkerNavigator & { gpu?: GPU }).gpu?.requestAdapter();
-        const info = adapter?.info;
-        return info ? `adapter ${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ')}` : 'adapter unknown';
-      }
-      case 'cpu':
-        return 'plain JavaScript';
-    }
-  } catch (error) {
-    return `details unavailable (${error instanceof Error ? error.message : String(error)})`;
-  }
 }
 
 const api: BenchWorkerApi = {
@@ -69,7 +40,7 @@ const api: BenchWorkerApi = {
         note: choice.note, dataSeconds, result: null,
       };
     }
-    const note = [choice.note, await details(choice.backend)].filter(Boolean).join('; ');
+    const note = [choice.note, await describeBackend(choice.backend)].filter(Boolean).join('; ');
     log(`backend ${tf.getBackend()}: ${note}`);
     const result = await measureTraining({
       backend: request.backend, images: request.images, batch: request.batch, warmup: request.warmup,

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -17,6 +17,8 @@ const FALLBACK_ORDER: ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** A GPU backend must beat WebAssembly's probe by this factor to be chosen automatically. */
 const GPU_ADVANTAGE = 1.5;
 const PROBE_SIZE = 384;
+/** Workers tfjs-backend-wasm's threaded build creates up front. */
+const WASM_THREAD_POOL = 8;
 
 export interface BackendChoice {
   backend: ActiveBackend;
@@ -114,10 +116,10 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
       break;
     case 'wasm':
-      // The threaded build starts its pthread workers from the bundle's own
-      // script URL, which here is this worker: they crash. Single-threaded
-      // SIMD until threads get a script of their own.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // tfjs starts with half the cores; training is compute-bound, so use
+      // them all (its threaded build keeps a pool of 8 workers). Threads need
+      // cross-origin isolation; without it tfjs runs single-threaded SIMD.
+      setThreadsCount(Math.min(navigator.hardwareConcurrency || 1, WASM_THREAD_POOL));
       setWasmPaths({
         'tfjs-backend-wasm.wasm': wasmPlainUrl,
         'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
@@ -137,6 +139,40 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
   if (!ok) throw new Error('failed to start');
   await tf.ready();
   if (name === 'webgl' && webglContext()?.isContextLost()) throw new Error('its context is lost');
+}
+
+/**
+ * What `backend` (the running one) computes on, in a few words for the
+ * status line and the benchmark: SIMD and threads for WebAssembly, the
+ * renderer or adapter for the GPU backends.
+ */
+export async function describeBackend(backend: ActiveBackend): Promise<string> {
+  try {
+    switch (backend) {
+      case 'wasm': {
+        const threads = getThreadsCount();
+        const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
+        const why = threads === 1 && navigator.hardwareConcurrency > 1 && !self.crossOriginIsolated
+          ? ' (threads need a cross-origin isolated page)' : '';
+        return `${simd}, ${threads} thread${threads === 1 ? '' : 's'} of ${navigator.hardwareConcurrency} cores${why}`;
+      }
+      case 'webgl': {
+        const gl = webglContext();
+        const info = gl?.getExtension('WEBGL_debug_renderer_info');
+        const renderer = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown renderer';
+        return `WebGL ${tf.env().getNumber('WEBGL_VERSION')}, ${renderer}`;
+      }
+      case 'webgpu': {
+        const info = (await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter())?.info;
+        const parts = info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean) : [];
+        return parts.length ? `adapter ${parts.join(' / ')}` : 'adapter unknown';
+      }
+      case 'cpu':
+        return 'plain JavaScript';
+    }
+  } catch (error) {
+    return `details unavailable (${reason(error)})`;
+  }
 }
 
 /** Multiply-adds per second of a mid-sized matrix product, after one warm-up. */

@@ -32,6 +32,8 @@ export interface BackendEvent {
   requested: BackendName;
   /** Why the requested (or a faster) backend is not the one in use; shown to the user. */
   note: string | null;
+  /** What it computes on: "SIMD, 2 threads of 2 cores", a GPU renderer or adapter. */
+  details: string;
 }
 
 export type WorkerEvent = DataProgressEvent | DataReadyEvent | BackendEvent | TrainEvent;

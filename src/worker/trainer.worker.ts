@@ -13,7 +13,7 @@ import { loadFashionMnist, type Splits } from '../core/data/fashionMnist';
 import { buildModel } from '../core/model/build';
 import type { EndEvent, TrainEvent } from '../core/train/events';
 import { trainModel } from '../core/train/train';
-import { chooseBackend, releaseLostReads, watchDeviceLoss, type BackendChoice } from './backends';
+import { chooseBackend, describeBackend, releaseLostReads, watchDeviceLoss, type BackendChoice } from './backends';
 import type { ActiveBackend, TrainerApi, WorkerEvent, WorkerMemory } from './protocol';
 
 /**
@@ -226,7 +226,10 @@ class Trainer implements TrainerApi {
     try {
       const splits = await this.data(emit);
       const choice = await this.backend(config.backend);
-      emit({ type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note });
+      emit({
+        type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note,
+        details: await describeBackend(choice.backend),
+      });
       if (abort.signal.aborted) return end({ type: 'stopped', epoch: 0, step: 0, elapsedSeconds: 0 });
       const watch = this.deviceLoss(choice.backend);
       loss = watch;

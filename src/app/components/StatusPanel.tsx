@@ -1,7 +1,7 @@
 import { phaseText, type RunState } from '../runState';
 
 export interface StatusPanelProps {
-  state: Pick<RunState, 'phase' | 'backend' | 'backendNote'>;
+  state: Pick<RunState, 'phase' | 'backend'>;
 }
 
 /**
@@ -9,8 +9,9 @@ export interface StatusPanelProps {
  * times per run. Fast-changing numbers live in ProgressPanel, outside it.
  */
 export function StatusPanel({ state }: StatusPanelProps) {
-  const backend = state.backend
-    ? `Backend: ${state.backend}${state.backendNote !== null ? ` (${state.backendNote})` : ''}`
+  const { backend: inUse } = state;
+  const backend = inUse
+    ? `Backend: ${inUse.name}${inUse.note !== null ? ` (${inUse.note})` : ''} · ${inUse.details}`
     : 'Backend: chosen when training starts';
   return (
     <div role="status" aria-live="polite" className="status">
