@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config, InitializerName } from '../config/params';
 import { IMAGE_SIZE, lenetLayers, type LayerSpec } from './architecture';
+import { DataConv2D } from './dataConv2d';
 
 function initializer(name: InitializerName, seed: number): tf.serialization.Serializable {
   switch (name) {
@@ -28,6 +29,8 @@ function paddingFor(kernel: number, stride: number, padding: number): 'same' | '
 export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(config)): tf.Sequential {
   const model = tf.sequential({ name: `lenet_${config.preset}` });
   let first = true;
+  // No layer before it has weights, so its input gradient is never needed.
+  let beforeAnyWeights = true;
   const inputShape = (): { inputShape?: [number, number, number] } =>
     first ? { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1] } : {};
   const add = (layer: tf.layers.Layer) => {
@@ -43,17 +46,20 @@ export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(con
         if (padding === 'explicit') {
           add(tf.layers.zeroPadding2d({ ...inputShape(), padding: spec.padding, name: `${spec.name}_pad` }));
         }
-        add(tf.layers.conv2d({
+        const options = {
           ...inputShape(),
           name: spec.name,
           filters: spec.filters,
           kernelSize: spec.kernel,
-          padding: padding === 'same' ? 'same' : 'valid',
+          padding: padding === 'same' ? 'same' as const : 'valid' as const,
           activation: spec.activation,
           useBias: spec.bias,
-          kernelInitializer: initializer(spec.init, seed) as never,
-          biasInitializer: 'zeros',
-        }));
+          kernelInitializer: initializer(spec.init, seed),
+        };
+        add(beforeAnyWeights
+          ? new DataConv2D(options)
+          : tf.layers.conv2d({ ...options, kernelInitializer: options.kernelInitializer as never, biasInitializer: 'zeros' }));
+        beforeAnyWeights = false;
         break;
       }
       case 'pool': {
@@ -68,6 +74,7 @@ export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(con
         add(tf.layers.flatten({ ...inputShape(), name: spec.name }));
         break;
       case 'dense':
+        beforeAnyWeights = false;
         add(tf.layers.dense({
           ...inputShape(),
           name: spec.name,
