@@ -5,7 +5,7 @@ import { useUrlConfig } from './useUrlConfig';
 /** Wires the URL-backed settings and the training run into the page. */
 export function App() {
   const { config, setConfig, problems, dismissProblems, shareUrl } = useUrlConfig();
-  const { state, ...actions } = useTrainer();
+  const { state, ...actions } = useTrainer(config.backend);
   return (
     <Playground
       config={config}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import * as Comlink from 'comlink';
-import type { Config } from '../core/config/params';
+import type { BackendName, Config } from '../core/config/params';
 import type { TrainerApi, WorkerEvent } from '../worker/protocol';
 import { initialRunState, runReducer } from './runState';
 
@@ -42,8 +42,13 @@ function lockName(): string {
  * for it: the lock is granted the moment the worker is gone, at no cost while
  * it lives. Where Web Locks are missing, a run that goes quiet is pinged.
  */
-export function useTrainer() {
+export function useTrainer(backend: BackendName) {
   const [state, dispatch] = useReducer(runReducer, initialRunState);
+  /** The settings' backend, which a new worker starts while the dataset loads. */
+  const backendAtStart = useRef(backend);
+  useEffect(() => {
+    backendAtStart.current = backend;
+  }, [backend]);
   const handle = useRef<WorkerHandle | null>(null);
   /** Events of runs other than the latest are ignored. */
   const runId = useRef(0);
@@ -112,7 +117,7 @@ export function useTrainer() {
       });
       void watchLife(spawned);
       // The worker reports a failed load as an 'error' event; Train tries again.
-      void spawned.api.loadData(DATA_URL, listener(null));
+      void spawned.api.prepare(DATA_URL, backendAtStart.current, listener(null));
       return spawned;
     };
 

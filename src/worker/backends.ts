@@ -13,6 +13,13 @@ import type { BackendName } from '../core/config/params';
 import { registerWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import type { ActiveBackend } from './protocol';
 
+/** tfjs-backend-wasm's three binaries as the bundler emits them, for setWasmPaths. */
+export const WASM_BINARY_URLS = {
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+};
+
 const FALLBACK_ORDER: ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** A GPU backend must beat WebAssembly's probe by this factor to be chosen automatically. */
 const GPU_ADVANTAGE = 1.5;
@@ -120,11 +127,7 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       // them all (its threaded build keeps a pool of 8 workers). Threads need
       // cross-origin isolation; without it tfjs runs single-threaded SIMD.
       setThreadsCount(Math.min(navigator.hardwareConcurrency || 1, WASM_THREAD_POOL));
-      setWasmPaths({
-        'tfjs-backend-wasm.wasm': wasmPlainUrl,
-        'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-      });
+      setWasmPaths(WASM_BINARY_URLS);
       registerWasmTrainingKernels();
       break;
     case 'cpu':
@@ -172,6 +175,19 @@ export async function describeBackend(backend: ActiveBackend): Promise<string> {
     }
   } catch (error) {
     return `details unavailable (${reason(error)})`;
+  }
+}
+
+/** Whether the browser's WebGPU adapter is a fallback adapter (software, e.g. SwiftShader). */
+async function isFallbackWebGpu(): Promise<boolean> {
+  try {
+    const adapter = await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter();
+    if (!adapter) return false;
+    // Chromium moved the flag from the adapter to adapter.info.
+    const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    return info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
+  } catch {
+    return false;
   }
 }
 
@@ -230,6 +246,12 @@ export async function chooseBackend(requested: BackendName, options: ChooseOptio
   }
   let best: { backend: ActiveBackend; speed: number } | null = null;
   for (const gpu of ['webgpu', 'webgl'] as const) {
+    if (gpu === 'webgpu' && await isFallbackWebGpu()) {
+      // Starting it and compiling the probe's shaders takes seconds of a cold
+      // start, to learn what the adapter already says: it is a CPU emulation.
+      skipped.push('WebGPU skipped: a software (fallback) adapter');
+      continue;
+    }
     try {
       await activate(gpu, options);
       const speed = await probe();

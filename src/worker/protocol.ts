@@ -41,9 +41,11 @@ export type WorkerEvent = DataProgressEvent | DataReadyEvent | BackendEvent | Tr
 export interface TrainerApi {
   /**
    * Downloads and decodes the dataset from `dataBaseUrl` (absolute, ends in /)
-   * unless the worker already holds it. Call once before train().
+   * unless the worker already holds it, and meanwhile starts `backend` (for
+   * 'auto', measures which is fastest), so Train waits for neither. Call once
+   * before train().
    */
-  loadData(dataBaseUrl: string, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  prepare(dataBaseUrl: string, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void>;
   /** Loads data if needed, picks the backend, trains; resolves with the run's last event. */
   train(config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent>;
   pause(): void;

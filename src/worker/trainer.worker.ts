@@ -105,6 +105,8 @@ interface LossWatch {
 class Trainer implements TrainerApi {
   private splits: Promise<Splits> | null = null;
   private autoChoice: BackendChoice | null = null;
+  /** The backend start begun by prepare(); runs wait for it before starting theirs. */
+  private startingBackend: Promise<unknown> = Promise.resolve();
   private abort: AbortController | null = null;
   private resumeRun: (() => void) | null = null;
   private pauseGate: Promise<void> | null = null;
@@ -116,8 +118,10 @@ class Trainer implements TrainerApi {
   /** One loss watcher per backend, made when it first runs. */
   private readonly lossWatchers = new Map<ActiveBackend, LossWatch>();
 
-  async loadData(dataBaseUrl: string, onEvent: (event: WorkerEvent) => void): Promise<void> {
+  async prepare(dataBaseUrl: string, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void> {
     this.dataBaseUrl = new URL(dataBaseUrl);
+    // A failure here is reported by the run that needs the backend.
+    this.startingBackend = this.backend(backend).catch(() => undefined);
     try {
       await this.data(onEvent);
     } catch (error) {
@@ -131,7 +135,7 @@ class Trainer implements TrainerApi {
     const cached = this.splits !== null;
     const start = performance.now();
     const base = this.dataBaseUrl;
-    if (!base) throw new Error('loadData() must be called before train()');
+    if (!base) throw new Error('prepare() must be called before train()');
     if (!this.splits) {
       this.splits = loadFashionMnist((name) => download(new URL(name, base), name, onEvent)).then(checkImageSize);
       // A failed load is not kept: the next Train tries again.
@@ -148,6 +152,8 @@ class Trainer implements TrainerApi {
   }
 
   private async backend(requested: BackendName): Promise<BackendChoice> {
+    // Never two backend starts at once: they switch tfjs's one active backend.
+    await this.startingBackend;
     if (requested === 'auto' && this.autoChoice && !this.lostBackends.has(this.autoChoice.backend)) {
       await tf.setBackend(this.autoChoice.backend);
       return this.autoChoice;

@@ -23,7 +23,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Resolves when the run may go on; called between steps. */
   waitWhilePaused?: () => Promise<void>;
-  /** Read-backs (and chart points) per epoch; the book plots five. */
+  /** Read-backs (and chart points) per epoch; the book plots five. The run's first step adds one. */
   progressPointsPerEpoch?: number;
 }
 
@@ -207,7 +207,10 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
         previous.dispose();
         imagesDone += size;
 
-        if (step % readEvery === 0 || step === stepsPerEpoch) {
+        // The run's first step is read back too, so the learner sees the
+        // starting loss at once instead of after a fifth of an epoch.
+        const firstStepOfRun = epoch === 1 && step === 1;
+        if (step % readEvery === 0 || step === stepsPerEpoch || firstStepOfRun) {
           const [lossSum, correctSum, badSteps] = await epochSums.data();
           const now = performance.now();
           trainSeconds += (now - readAt) / 1000;
