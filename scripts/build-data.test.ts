@@ -163,6 +163,9 @@ describe('buildData from per-class JSON', () => {
     }
     expect(manifest.source).toMatchObject({ kind: 'npm', perClassTest: TEST, perClassTrain: TRAIN });
     expect(manifest.dropped).toHaveLength(EXPECTED_DROPPED.length);
+    // Served with the data: no local paths, only ones relative to the repository.
+    expect(manifest.inputs?.length).toBeGreaterThan(0);
+    for (const input of manifest.inputs ?? []) expect(path.isAbsolute(input.path), input.path).toBe(false);
   });
 
   it('writes gzip headers with MTIME 0 and a fixed OS byte', async () => {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,8 +32,8 @@ function upToDate() {
   // Official files installed with --from are kept by a plain run, as the build does.
   if (manifest.source?.kind === 'official') return true;
   return Array.isArray(manifest.inputs) && manifest.inputs.length > 0 && manifest.inputs.every((input) =>
-    sizeOf(input.path) === input.bytes &&
-    (!input.sha256 || createHash('sha256').update(readFileSync(input.path)).digest('hex') === input.sha256));
+    sizeOf(resolve(root, input.path)) === input.bytes &&
+    (!input.sha256 || createHash('sha256').update(readFileSync(resolve(root, input.path))).digest('hex') === input.sha256));
 }
 
 const args = process.argv.slice(2);

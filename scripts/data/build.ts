@@ -124,6 +124,7 @@ export type SourceInfo =
 
 /** A file the build read, as scripts/data.mjs re-checks it without starting TypeScript. */
 export interface ManifestInput {
+  /** Relative to the repository root: the manifest is served with the data and must not reveal local paths. */
   path: string;
   bytes: number;
   sha256?: string;
@@ -228,6 +229,10 @@ async function outputsIntact(outDir: string, manifest: Manifest): Promise<boolea
   return true;
 }
 
+function repoPath(file: string): string {
+  return path.relative(REPO_ROOT, path.resolve(file));
+}
+
 async function npmSourceKey(
   sourceDir: string,
   version: string | null,
@@ -241,7 +246,7 @@ async function npmSourceKey(
     try {
       const bytes = (await stat(file)).size;
       sizes.push(bytes);
-      inputs.push({ path: file, bytes });
+      inputs.push({ path: repoPath(file), bytes });
     } catch {
       sizes.push(null);
     }
@@ -250,13 +255,13 @@ async function npmSourceKey(
     // The package version is part of the key; a changed package.json is enough to look again.
     const pkgFile = path.join(sourceDir, '..', '..', 'package.json');
     const content = await readFile(pkgFile);
-    inputs.push({ path: pkgFile, bytes: content.byteLength, sha256: sha256(content) });
+    inputs.push({ path: repoPath(pkgFile), bytes: content.byteLength, sha256: sha256(content) });
   } catch {
     // not inside the package (e.g. a fabricated test folder)
   }
   const generator = await Promise.all(GENERATOR_FILES.map(async (f) => {
     const content = await readFile(f);
-    inputs.push({ path: f, bytes: content.byteLength, sha256: sha256(content) });
+    inputs.push({ path: repoPath(f), bytes: content.byteLength, sha256: sha256(content) });
     return sha256(content);
   }));
   const sourceKey = sha256(
