@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: LeNet (d2l preset) training speed on every backend that
- * works here, our training loop against a plain `model.fit` loop, plus cold
- * start, tensors left and peak heap. See scripts/bench/options.ts for flags:
+ * works here, our training loop against a plain `model.fit` loop (on tfjs as
+ * shipped, the target's baseline, and with the app's kernels), plus cold
+ * start, first progress, tensors left and peak heap. See
+ * scripts/bench/options.ts for flags:
  *
  *   npm run bench                                  headless Chromium, all backends
  *   npm run bench -- --backends=wasm,webgl --images=4096 --batch=256 --warmup=512

@@ -11,7 +11,8 @@
  * Variants, all in the same process on the same model and data (with
  * --rounds > 1 the variants are interleaved and the best round is shown):
  *   baseline  Conv2DBackpropFilter as Conv3DBackpropFilterV2 on a depth-1 view
- *             (the backend has none of its own); all other kernels the backend's
+ *             (the backend has none of its own; src/core/wasm/stockKernels.ts);
+ *             all other kernels the backend's
  *   im2col    Conv2DBackpropFilter by im2col + XNNPACK matmul; others the backend's
  *   conv      Conv2DBackpropFilter as an XNNPACK convolution; others the backend's
  *   all       registerWasmTrainingKernels(): conv filter gradient + XNNPACK
@@ -20,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
+import { registerStockConv2DBackpropFilter, unregisterStockConv2DBackpropFilter } from '../src/core/wasm/stockKernels';
 import {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
@@ -38,43 +40,17 @@ const STEPS = arg('steps', 10);
 const ROUNDS = arg('rounds', 1);
 const PROFILED = arg('profiled', 3);
 
-// ---------------------------------------------------------------------------
-// The pre-existing workaround: Conv2DBackpropFilter as a depth-1 Conv3D.
-
-function registerConv3DBaseline(): void {
-  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (a.pad !== 'same' && a.pad !== 'valid') throw new Error('baseline: only same/valid padding');
-    const s = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
-    const conv3d = tf.getKernel('Conv3DBackpropFilterV2', 'wasm');
-    if (conv3d === undefined) throw new Error('no Conv3DBackpropFilterV2 on wasm');
-    const view = (t: tf.TensorInfo): tf.TensorInfo => ({
-      dataId: t.dataId,
-      shape: [t.shape[0], 1, t.shape[1], t.shape[2], t.shape[3]],
-      dtype: t.dtype,
-    });
-    const out = conv3d.kernelFunc({
-      inputs: { x: view(x), dy: view(dy) },
-      backend,
-      attrs: { strides: [1, s[0], s[1]], pad: a.pad, filterShape: [1, ...a.filterShape] },
-    }) as tf.TensorInfo;
-    return { dataId: out.dataId, shape: a.filterShape, dtype: out.dtype };
-  };
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc });
-}
-
 const VARIANTS = ['baseline', 'im2col', 'conv', 'all', 'all-im2col'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 function selectVariant(v: Variant): void {
   unregisterWasmTrainingKernels();
   // The baseline's kernel, if an earlier variant registered it.
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+  unregisterStockConv2DBackpropFilter();
   const backendOnly = { backpropInput: false, batchMatMul: false, avgPoolGrad: false };
   switch (v) {
     case 'baseline':
-      registerConv3DBaseline();
+      registerStockConv2DBackpropFilter();
       break;
     case 'im2col':
       registerWasmTrainingKernels({ ...backendOnly, backpropFilter: 'im2col' });

@@ -1,8 +1,10 @@
 /**
  * Browser mode: builds the app (with bench.html) into a folder of its own,
  * serves it with `vite preview`, and drives headless Chromium with
- * Playwright: bench.html measures each backend in a fresh worker, and a fresh
- * browser opening the real app times the cold start.
+ * Playwright: bench.html measures each backend in two fresh workers, one
+ * after the other (the app's setup: ours and model.fit; then tfjs as
+ * shipped: model.fit), and a fresh browser opening the real app times the
+ * cold start.
  */
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -11,11 +13,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser, type LaunchOptions, type Page } from '@playwright/test';
 import playwrightConfig from '../../playwright.config';
-import type { BenchPageApi, MeasureReply, MeasureRequest } from '../../src/bench/protocol';
+import type { BenchPageApi, BenchSetup, MeasureReply, MeasureRequest } from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
 import type { BenchOptions } from './options';
 import { runProcess, startProcess, stopProcess } from './processes';
-import { lineFrom, type BenchLine, type ColdStart } from './report';
+import { lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { WorkerHeapSampler, type HeapPeak } from './workerHeap';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -23,7 +25,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export const BENCH_DIST = join(ROOT, 'node_modules', '.cache', 'lenet-bench', 'dist');
 const TEST_IMAGES = 256;
 
-type BenchWindow = Window & { lenetBench?: BenchPageApi; benchFirstRowAt?: number; benchTrainPressedAt?: number };
+type BenchWindow = Window & {
+  lenetBench?: BenchPageApi;
+  benchFirstRowAt?: number;
+  benchFirstProgressAt?: number;
+  benchTrainPressedAt?: number;
+};
 
 /** playwright.config.ts's Chromium (system binary, SwiftShader WebGPU/WebGL flags), plus precise heap figures. */
 function launchOptions(): LaunchOptions {
@@ -115,7 +122,9 @@ async function measureOnPage(page: Page, request: Omit<MeasureRequest, 'dataUrl'
  * A fresh browser (empty HTTP, code and shader caches) opens the real app,
  * presses Train as soon as it is enabled and waits for the first row of the
  * epoch table. Times are from navigation start (the page's performance.now()),
- * recorded in the page when the row appears.
+ * recorded in the page when the row appears, and when the "Epoch progress"
+ * bar first goes above 0 (the first progress point: React sets a
+ * <progress>'s value as an attribute, so a MutationObserver sees it).
  */
 async function coldStart(url: string, backend: ActiveBackend, options: BenchOptions, timeoutMs: number): Promise<ColdStart> {
   const browser = await chromium.launch(launchOptions());
@@ -128,12 +137,15 @@ async function coldStart(url: string, backend: ActiveBackend, options: BenchOpti
         if (w.benchTrainPressedAt === undefined && button?.textContent?.trim() === 'Train') w.benchTrainPressedAt = performance.now();
       }, true);
       const observer = new MutationObserver(() => {
-        if (w.benchFirstRowAt === undefined && document.querySelector('table tbody tr[data-epoch]')) {
-          w.benchFirstRowAt = performance.now();
-          observer.disconnect();
+        const now = performance.now();
+        if (w.benchFirstProgressAt === undefined) {
+          const bar = document.getElementById('epoch-progress');
+          if (bar instanceof HTMLProgressElement && bar.value > 0) w.benchFirstProgressAt = now;
         }
+        if (w.benchFirstRowAt === undefined && document.querySelector('table tbody tr[data-epoch]')) w.benchFirstRowAt = now;
+        if (w.benchFirstProgressAt !== undefined && w.benchFirstRowAt !== undefined) observer.disconnect();
       });
-      observer.observe(document, { childList: true, subtree: true });
+      observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['value'] });
     });
     page.on('pageerror', (error) => process.stderr.write(`[app error] ${error.message}\n`));
     const query = new URLSearchParams({ backend, train: String(options.images), test: String(TEST_IMAGES), epochs: '1' });
@@ -145,10 +157,12 @@ async function coldStart(url: string, backend: ActiveBackend, options: BenchOpti
     await rows.first().waitFor({ state: 'attached', timeout: timeoutMs });
     const times = await page.evaluate(() => {
       const w = window as BenchWindow;
-      return { row: w.benchFirstRowAt ?? performance.now(), pressed: w.benchTrainPressedAt ?? null };
+      return { row: w.benchFirstRowAt ?? performance.now(), progress: w.benchFirstProgressAt ?? null, pressed: w.benchTrainPressedAt ?? null };
     });
     return {
       seconds: times.row / 1000,
+      firstProgressSeconds: times.progress === null ? null : times.progress / 1000,
+      ...(times.progress === null ? { firstProgressNote: 'the epoch progress bar was not seen above 0 before the first epoch row' } : {}),
       ...(times.pressed === null ? {} : { trainPressedSeconds: times.pressed / 1000 }),
       url: appUrl.replace(url, ''),
     };
@@ -172,25 +186,45 @@ export async function runBrowserBench(options: BenchOptions, onLine: (line: Benc
         mode: 'browser' as const, backend, images: options.images, batch: options.batch, warmup: options.warmup,
         rounds: options.rounds, runtime, tfjs: tf.version.tfjs, loadAverage: loadavg()[0], startedAt,
       };
-      let line: BenchLine;
-      let heapPeak: HeapPeak = { peakBytes: null, samples: 0 };
-      try {
-        say(`${backend}: measuring (ours vs model.fit)…`);
+      const settings = { backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds };
+      /** One setup in a fresh worker, its heap sampled from outside. */
+      const measure = async (setup: BenchSetup): Promise<{ reply: MeasureReply; heapPeak: HeapPeak }> => {
         heap.start();
         let reply: MeasureReply;
+        let heapPeak: HeapPeak;
         try {
-          reply = await measureOnPage(page, {
-            backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds,
-          });
+          reply = await measureOnPage(page, { ...settings, setup });
         } finally {
           heapPeak = await heap.stop();
         }
-        line = lineFrom({ ...base, available: reply.available, note: reply.note, dataSeconds: reply.dataSeconds }, reply.result);
-        if (line.available) {
-          line.peakHeapBytes = heapPeak.peakBytes;
-          line.heapSource = `CDP Runtime.getHeapUsage of the bench worker, ${heapPeak.samples} samples`;
+        return { reply, heapPeak };
+      };
+      const heapSource = (peak: HeapPeak) => `CDP Runtime.getHeapUsage of the bench worker, ${peak.samples} samples`;
+      let line: BenchLine;
+      try {
+        say(`${backend}: measuring the app's setup (ours and model.fit, our kernels)…`);
+        const app = await measure('app');
+        let stock: StockOutcome | null = null;
+        if (app.reply.available) {
+          say(`${backend}: measuring tfjs as shipped (model.fit)…`);
+          try {
+            const { reply, heapPeak: peak } = await measure('stock');
+            stock = {
+              available: reply.available, note: reply.note, dataSeconds: reply.dataSeconds, result: reply.result,
+              ...(reply.available ? { peakHeapBytes: peak.peakBytes, heapSource: heapSource(peak) } : {}),
+            };
+            if (!reply.available) say(`${backend}: tfjs as shipped unavailable (${reply.note})`);
+          } catch (error) {
+            stock = { available: false, note: null, error: error instanceof Error ? error.message : String(error), result: null };
+            say(`${backend}: tfjs as shipped failed (${stock.error})`);
+          }
         }
-        if (!reply.available) say(`${backend}: unavailable (${reply.note})`);
+        line = lineFrom({ ...base, available: app.reply.available, note: app.reply.note, dataSeconds: app.reply.dataSeconds }, app.reply.result, stock);
+        if (line.available) {
+          line.peakHeapBytes = app.heapPeak.peakBytes;
+          line.heapSource = heapSource(app.heapPeak);
+        }
+        if (!app.reply.available) say(`${backend}: unavailable (${app.reply.note})`);
       } catch (error) {
         line = { ...base, available: false, note: null, error: error instanceof Error ? error.message : String(error) };
         say(`${backend}: failed (${line.error})`);

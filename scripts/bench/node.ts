@@ -1,19 +1,26 @@
 /**
  * `npm run bench -- --node`: the CLI trainer's path under Node. Each backend
- * runs in its own child process (a fresh heap, like the browser's fresh
- * worker); the cold start is the CLI trainer itself, timed from spawn to its
- * first epoch row.
+ * runs in two child processes, one after the other (a fresh heap each, like
+ * the browser's fresh workers): the app's setup (scripts/lib/node.ts
+ * startWasmBackend: our training kernels) timing ours and model.fit, then
+ * tfjs as shipped timing model.fit. What differs from the browser: Node's
+ * tfjs-backend-wasm never uses threads, so on wasm the two setups differ only
+ * in the kernels (ours vs tfjs's own plus the minimal filter gradient). The
+ * cold start is the CLI trainer itself, timed from spawn to its first epoch
+ * row; it prints no progress events, so there is no first-progress time.
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measureTraining } from '../../src/bench/measure';
-import type { MeasureReply, MeasureSettings } from '../../src/bench/protocol';
+import { SETUP_METHODS, type BenchSetup, type MeasureReply, type MeasureSettings } from '../../src/bench/protocol';
+import { registerStockConv2DBackpropFilter } from '../../src/core/wasm/stockKernels';
+import { unregisterWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 import type { ActiveBackend } from '../../src/worker/protocol';
 import { readFashionMnist, startWasmBackend } from '../lib/node';
 import type { BenchOptions } from './options';
-import { lineFrom, type BenchLine, type ColdStart } from './report';
+import { lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { startProcess, stopProcess } from './processes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -22,16 +29,30 @@ export const CHILD_FLAG = '--node-child';
 
 interface ChildRequest extends MeasureSettings {
   backend: ActiveBackend;
+  setup: BenchSetup;
+}
+
+/** tfjs as shipped on wasm: tfjs's own kernels plus only the minimal filter gradient it lacks. */
+async function startStockWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // already false under Node; as in the browser's stock setup
+  unregisterWasmTrainingKernels();
+  registerStockConv2DBackpropFilter();
+  if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
+  await tf.ready();
 }
 
 /** In the child: start the backend, load the data, measure, print one marked JSON line. */
 export async function runNodeChild(request: ChildRequest): Promise<void> {
-  const log = (line: string) => process.stderr.write(`[node ${request.backend}] ${line}\n`);
+  const { backend, setup } = request;
+  const log = (line: string) => process.stderr.write(`[node ${backend} ${setup}] ${line}\n`);
   let note: string;
-  if (request.backend === 'wasm') {
-    await startWasmBackend();
+  if (backend === 'wasm') {
+    if (setup === 'stock') await startStockWasm();
+    else await startWasmBackend();
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-    note = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}`;
+    note = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}; ` +
+      (setup === 'stock' ? 'tfjs as shipped, only the minimal Conv2DBackpropFilter added' : 'our training kernels');
   } else {
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
     await tf.ready();
@@ -42,10 +63,11 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
   const splits = await readFashionMnist();
   const dataSeconds = (performance.now() - dataStart) / 1000;
   const result = await measureTraining({
-    ...request, train: splits.train, test: splits.test, log,
+    backend, images: request.images, batch: request.batch, warmup: request.warmup, rounds: request.rounds,
+    methods: SETUP_METHODS[setup], train: splits.train, test: splits.test, log,
     heapUsed: () => process.memoryUsage().heapUsed,
   });
-  const reply: MeasureReply = { requested: request.backend, backend: request.backend, available: true, note, dataSeconds, result };
+  const reply: MeasureReply = { requested: backend, setup, backend, available: true, note, dataSeconds, result };
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(reply)}\n`);
 }
 
@@ -81,8 +103,8 @@ async function measureInChild(request: ChildRequest): Promise<MeasureReply> {
     child.once('error', reject);
     child.once('close', (c, s) => resolve([c, s]));
   });
-  if (other.length) process.stderr.write(`${other.map((l) => `[node ${request.backend}] ${l}`).join('\n')}\n`);
-  if (code !== 0 || !reply) throw new Error(`the ${request.backend} run failed (${signal ?? `exit ${code}`})`);
+  if (other.length) process.stderr.write(`${other.map((l) => `[node ${request.backend} ${request.setup}] ${l}`).join('\n')}\n`);
+  if (code !== 0 || !reply) throw new Error(`the ${request.backend} ${request.setup} run failed (${signal ?? `exit ${code}`})`);
   return reply;
 }
 
@@ -111,7 +133,12 @@ async function cliColdStart(backend: ActiveBackend, options: BenchOptions): Prom
   if (code !== 0 || at === null) {
     throw new Error(`${command} failed (exit ${code}): ${output.slice(-5).join(' | ')}`);
   }
-  return { seconds: (at - start) / 1000, command };
+  return {
+    seconds: (at - start) / 1000,
+    firstProgressSeconds: null,
+    firstProgressNote: 'the CLI trainer prints epoch rows only, no progress events',
+    command,
+  };
 }
 
 export async function runNodeBench(options: BenchOptions, onLine: (line: BenchLine) => void): Promise<BenchLine[]> {
@@ -123,12 +150,22 @@ export async function runNodeBench(options: BenchOptions, onLine: (line: BenchLi
       mode: 'node' as const, backend, images: options.images, batch: options.batch, warmup: options.warmup,
       rounds: options.rounds, runtime: `Node ${process.version}`, tfjs: tf.version.tfjs, loadAverage, startedAt,
     };
+    const settings = { backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds };
+    const heapSource = (samples = 0) => `process.memoryUsage().heapUsed of the child process, ${samples} samples`;
     let line: BenchLine;
     try {
-      process.stderr.write(`bench: ${backend} under Node…\n`);
-      const reply = await measureInChild({ backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds });
-      line = lineFrom({ ...base, available: true, note: reply.note, dataSeconds: reply.dataSeconds }, reply.result);
-      line.heapSource = `process.memoryUsage().heapUsed of the child process, ${reply.result?.heapSamples ?? 0} samples`;
+      process.stderr.write(`bench: ${backend} under Node, the app's setup (ours and model.fit, our kernels)…\n`);
+      const reply = await measureInChild({ ...settings, setup: 'app' });
+      let stock: StockOutcome;
+      try {
+        process.stderr.write(`bench: ${backend} under Node, tfjs as shipped (model.fit)…\n`);
+        const r = await measureInChild({ ...settings, setup: 'stock' });
+        stock = { available: true, note: r.note, dataSeconds: r.dataSeconds, result: r.result, heapSource: heapSource(r.result?.heapSamples) };
+      } catch (error) {
+        stock = { available: false, note: null, error: error instanceof Error ? error.message : String(error), result: null };
+      }
+      line = lineFrom({ ...base, available: true, note: reply.note, dataSeconds: reply.dataSeconds }, reply.result, stock);
+      line.heapSource = heapSource(reply.result?.heapSamples);
     } catch (error) {
       line = { ...base, available: false, note: null, error: error instanceof Error ? error.message : String(error) };
     }

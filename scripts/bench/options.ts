@@ -23,9 +23,10 @@ export const DEFAULTS = { images: 4096, batch: 256, warmup: 512, rounds: 1 } as 
 export const USAGE = `usage: npm run bench -- [options]
 
 Trains the d2l LeNet preset with our loop and with a plain model.fit loop on
-each backend, in headless Chromium (default) or under Node (--node), and
-prints one JSON line per backend plus a summary; the lines also go to
-bench-results/.
+each backend, in headless Chromium (default) or under Node (--node): first
+with the app's backend setup (ours, and model.fit with our kernels), then on
+tfjs as shipped (model.fit, the baseline). Prints one JSON line per backend
+plus a summary; the lines also go to bench-results/.
 
   --node                 measure the CLI trainer's path under Node (wasm; cpu if asked)
   --backends=LIST        comma-separated, of ${BROWSER_BACKENDS.join(', ')} (browser; default: all)

@@ -7,17 +7,39 @@ import type { ActiveBackend } from '../../src/worker/protocol';
 export interface ColdStart {
   /** From navigation start (browser) or process start (Node) to the first epoch row. */
   seconds: number;
+  /**
+   * Same origin, to the first progress point: the app's "Epoch progress" bar
+   * first above 0 (browser). Null where it could not be timed; then
+   * `firstProgressNote` says why.
+   */
+  firstProgressSeconds: number | null;
+  firstProgressNote?: string;
   /** When Train was pressed, same origin (browser only). */
   trainPressedSeconds?: number;
   url?: string;
   command?: string;
 }
 
+/** How the `fit` baseline was measured: tfjs as shipped, in a worker (browser) or process (Node) of its own. */
+export interface AsShippedRun {
+  /** False when tfjs as shipped could not start this backend or the run failed; then `note` or `error` says why. */
+  available: boolean;
+  /** How the backend was started (or why it could not be). */
+  note: string | null;
+  error?: string;
+  dataSeconds?: number;
+  tensorsBefore?: number;
+  tensorsAfter?: number;
+  peakHeapBytes?: number | null;
+  heapSource?: string;
+}
+
 export interface BenchLine {
   mode: 'browser' | 'node';
   backend: ActiveBackend;
-  /** False when the backend could not start here; then `note` says why and no figures follow. */
+  /** False when the backend could not start here (the app's way); then `note` says why and no figures follow. */
   available: boolean;
+  /** How the app's setup started the backend, or why it could not. */
   note: string | null;
   error?: string;
   images: number;
@@ -25,15 +47,24 @@ export interface BenchLine {
   warmup: number;
   rounds: number;
   steps?: number;
+  /** Our training loop, with the app's backend setup (on wasm: our kernels and threads). */
   ours?: MethodFigures;
+  /** model.fit on tfjs as shipped (see AsShippedRun): the baseline of the "ours ≥ 2× model.fit" target. */
   fit?: MethodFigures;
-  /** Our images/s divided by model.fit's, same run, same backend. */
+  /** model.fit with the app's backend setup, in the same worker as `ours`: what the training loop alone gains. */
+  fitOurKernels?: MethodFigures;
+  /** ours.imagesPerSecond / fit.imagesPerSecond (tfjs as shipped). */
   oursOverFit?: number;
+  /** ours.imagesPerSecond / fitOurKernels.imagesPerSecond (same worker, same kernels). */
+  oursOverFitOurKernels?: number;
+  /** The run that measured `fit`. */
+  asShipped?: AsShippedRun;
   coldStartSeconds?: number | null;
   coldStart?: ColdStart | { error: string };
+  /** tfjs tensors before and after the app-setup run (ours and fitOurKernels). */
   tensorsBefore?: number;
   tensorsAfter?: number;
-  /** Peak JS heap of the bench worker over its life (browser) or of the Node process during the measurement. */
+  /** Peak JS heap of the app-setup bench worker over its life (browser) or of the Node process during the measurement. */
   peakHeapBytes?: number | null;
   /** How peakHeapBytes was sampled. */
   heapSource?: string;
@@ -45,10 +76,42 @@ export interface BenchLine {
   startedAt: string;
 }
 
-export function lineFrom(base: Omit<BenchLine, 'ours' | 'fit' | 'oursOverFit' | 'steps'>, result: MeasureResult | null): BenchLine {
-  if (!result) return base;
-  const { ours, fit, oursOverFit, steps, tensorsBefore, tensorsAfter, peakHeapBytes } = result;
-  return { ...base, steps, ours, fit, oursOverFit, tensorsBefore, tensorsAfter, peakHeapBytes };
+type FigureKeys = 'ours' | 'fit' | 'fitOurKernels' | 'oursOverFit' | 'oursOverFitOurKernels' | 'steps' | 'asShipped';
+
+/** What the 'stock' (tfjs as shipped) worker or process gave back. */
+export interface StockOutcome extends AsShippedRun {
+  result: MeasureResult | null;
+}
+
+const ratio = (a: MethodFigures | undefined, b: MethodFigures | undefined): number | undefined =>
+  a && b && b.imagesPerSecond > 0 ? a.imagesPerSecond / b.imagesPerSecond : undefined;
+
+/**
+ * One backend's line from the app-setup measurement (ours + model.fit with
+ * our kernels) and the tfjs-as-shipped one (model.fit only). `stock` null:
+ * not measured (the app setup failed first).
+ */
+export function lineFrom(base: Omit<BenchLine, FigureKeys>, app: MeasureResult | null, stock: StockOutcome | null = null): BenchLine {
+  const line: BenchLine = { ...base };
+  if (app) {
+    line.steps = app.steps;
+    line.ours = app.ours;
+    line.fitOurKernels = app.fit;
+    line.tensorsBefore = app.tensorsBefore;
+    line.tensorsAfter = app.tensorsAfter;
+    line.peakHeapBytes = app.peakHeapBytes;
+  }
+  if (stock) {
+    const { result, ...run } = stock;
+    line.asShipped = result
+      ? { ...run, tensorsBefore: result.tensorsBefore, tensorsAfter: result.tensorsAfter, peakHeapBytes: run.peakHeapBytes !== undefined ? run.peakHeapBytes : result.peakHeapBytes }
+      : run;
+    line.fit = result?.fit;
+    line.steps ??= result?.steps;
+  }
+  line.oursOverFit = ratio(line.ours, line.fit);
+  line.oursOverFitOurKernels = ratio(line.ours, line.fitOurKernels);
+  return line;
 }
 
 /** Four significant digits are more than these measurements can back. */
@@ -66,9 +129,9 @@ export function rounded<T>(value: T): T {
 
 /** The headline figures first, the settings and circumstances after. */
 const KEY_ORDER: (keyof BenchLine)[] = [
-  'mode', 'backend', 'available', 'error', 'ours', 'fit', 'oursOverFit', 'coldStartSeconds', 'tensorsAfter', 'tensorsBefore',
-  'peakHeapBytes', 'note', 'images', 'batch', 'warmup', 'rounds', 'steps', 'dataSeconds', 'coldStart', 'heapSource',
-  'runtime', 'tfjs', 'loadAverage', 'startedAt',
+  'mode', 'backend', 'available', 'error', 'ours', 'fit', 'oursOverFit', 'fitOurKernels', 'oursOverFitOurKernels',
+  'coldStartSeconds', 'tensorsAfter', 'tensorsBefore', 'peakHeapBytes', 'note', 'asShipped', 'images', 'batch', 'warmup',
+  'rounds', 'steps', 'dataSeconds', 'coldStart', 'heapSource', 'runtime', 'tfjs', 'loadAverage', 'startedAt',
 ];
 
 export function jsonLine(line: BenchLine): string {
@@ -81,22 +144,58 @@ export function jsonLine(line: BenchLine): string {
 const fmt = (value: number | null | undefined, digits = 1): string =>
   value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 
-export function summaryTable(lines: BenchLine[]): string {
-  const header = ['backend', 'ours img/s', 'ms/step', 'fit img/s', 'ms/step', 'ours/fit', 'cold s', 'tensors', 'heap MiB'];
-  const rows = lines.map((l) => {
-    if (!l.available || !l.ours || !l.fit) {
-      return [l.backend, `unavailable: ${l.error ?? l.note ?? 'unknown reason'}`];
+const times = (value: number | undefined): string => (value === undefined ? '–' : `${fmt(value, 2)}×`);
+
+export const TABLE_HEADER = [
+  'backend', 'ours img/s', 'ms/step', 'fit img/s (tfjs as shipped)', 'ours/fit', 'fit img/s (our kernels)', 'ours/that',
+  'cold s', 'first-progress s', 'tensors', 'heap MiB',
+] as const;
+
+/** One table row; two cells (backend, reason) where the backend did not run. */
+export function tableRow(l: BenchLine): string[] {
+  if (!l.available || !l.ours) return [l.backend, `unavailable: ${l.error ?? l.note ?? 'unknown reason'}`];
+  const cold = l.coldStart && 'seconds' in l.coldStart ? l.coldStart : null;
+  return [
+    l.backend,
+    fmt(l.ours.imagesPerSecond), fmt(l.ours.msPerStep),
+    fmt(l.fit?.imagesPerSecond), times(l.oursOverFit),
+    fmt(l.fitOurKernels?.imagesPerSecond), times(l.oursOverFitOurKernels),
+    fmt(l.coldStartSeconds), fmt(cold?.firstProgressSeconds),
+    l.tensorsBefore === undefined ? '–' : `${l.tensorsBefore}→${l.tensorsAfter}`,
+    l.peakHeapBytes ? fmt(l.peakHeapBytes / 2 ** 20) : '–',
+  ];
+}
+
+/** What the table's columns are, and what went missing. */
+export function tableNotes(lines: BenchLine[]): string[] {
+  const node = lines[0]?.mode === 'node';
+  const where = node ? 'process' : 'worker';
+  const notes = [
+    `fit (tfjs as shipped): model.fit on tfjs's own kernels, started as a tutorial does, in a fresh ${where} ` +
+      '(wasm: single-threaded SIMD plus the minimal Conv2DBackpropFilter tfjs lacks); ' +
+      'ours/fit is the ratio the "≥ 2× model.fit" target is about.',
+    `fit (our kernels): model.fit in the same ${where} as ours, with the app's backend setup (wasm: our training kernels` +
+      `${node ? '' : ' and threads'}); ours/that is what the training loop alone gains. The two fit setups differ on wasm ` +
+      'only; on the other backends their difference is run-to-run noise.',
+    node
+      ? 'cold s: from spawning the CLI trainer to its first epoch row; first-progress s: – (the CLI trainer reports no progress).'
+      : 'cold s / first-progress s: from navigation in a fresh browser to the first epoch row / the epoch progress bar first above 0.',
+    'tensors: before→after the app-setup run; heap MiB: its peak JS heap.',
+  ];
+  for (const l of lines) {
+    if (!l.available || !l.ours) continue;
+    if (l.asShipped && !l.asShipped.available) notes.push(`${l.backend}: tfjs as shipped did not run: ${l.asShipped.error ?? l.asShipped.note ?? 'unknown reason'}`);
+    if (l.coldStart && 'error' in l.coldStart) notes.push(`${l.backend}: cold start failed: ${l.coldStart.error}`);
+    if (l.coldStart && 'seconds' in l.coldStart && l.coldStart.firstProgressSeconds === null && l.coldStart.firstProgressNote && !node) {
+      notes.push(`${l.backend}: no first-progress time: ${l.coldStart.firstProgressNote}`);
     }
-    return [
-      l.backend,
-      fmt(l.ours.imagesPerSecond), fmt(l.ours.msPerStep),
-      fmt(l.fit.imagesPerSecond), fmt(l.fit.msPerStep),
-      `${fmt(l.oursOverFit, 2)}×`,
-      fmt(l.coldStartSeconds),
-      `${l.tensorsBefore}→${l.tensorsAfter}`,
-      l.peakHeapBytes ? fmt(l.peakHeapBytes / 2 ** 20) : '–',
-    ];
-  });
+  }
+  return notes;
+}
+
+export function summaryTable(lines: BenchLine[]): string {
+  const header = [...TABLE_HEADER];
+  const rows = lines.map(tableRow);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => r.length > 2).map((r) => r[i].length)));
   const render = (cells: string[]) =>
     cells.length === 2
@@ -107,7 +206,7 @@ export function summaryTable(lines: BenchLine[]): string {
     ? `LeNet (d2l preset) training speed, ${first.mode === 'node' ? 'Node' : 'headless Chromium'} (${first.runtime}), ` +
       `batch ${first.batch}, ${first.images} timed images after ${first.warmup} warm-up, ${first.rounds} round(s)`
     : 'no results';
-  return [title, render(header), ...rows.map(render)].join('\n');
+  return [title, render(header), ...rows.map(render), ...(first ? ['', ...tableNotes(lines).map((n) => `- ${n}`)] : [])].join('\n');
 }
 
 export async function writeResults(dir: string, mode: string, lines: BenchLine[]): Promise<string> {

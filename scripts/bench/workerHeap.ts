@@ -64,18 +64,25 @@ export class WorkerHeapSampler {
     return reply;
   }
 
-  /** Starts a fresh peak; samples until stop(). */
+  /**
+   * Starts a fresh peak over the matching workers that attach from now on;
+   * samples until stop(). Workers seen before are forgotten: each
+   * measurement runs in a fresh worker, and one terminated earlier may not
+   * have reported its detach yet (a sample it never answers would hold up
+   * the others for REPLY_TIMEOUT_MS).
+   */
   start(): void {
+    this.workers.clear();
     this.peak = null;
     this.samples = 0;
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        for (const sessionId of [...this.workers.keys()]) {
-          const used = await this.sample(sessionId);
-          if (used !== null) {
+        const used = await Promise.all([...this.workers.keys()].map((sessionId) => this.sample(sessionId)));
+        for (const bytes of used) {
+          if (bytes !== null) {
             this.samples++;
-            this.peak = Math.max(this.peak ?? 0, used);
+            this.peak = Math.max(this.peak ?? 0, bytes);
           }
         }
         await new Promise((r) => setTimeout(r, this.intervalMs));

@@ -1,15 +1,23 @@
 /**
- * The benchmark's worker: starts one backend the way the app's worker does
- * (chooseBackend: wasm paths and training kernels included), loads the
- * dataset and runs ./measure. The bench page spawns one per backend, so every
- * backend starts from a fresh worker and heap.
+ * The benchmark's worker. Starts one backend in one of two setups (see
+ * BenchSetup in ./protocol), loads the dataset and runs ./measure:
+ * - 'app': the app worker's way (chooseBackend: wasm paths, our training
+ *   kernels and WebAssembly threads); times ours and model.fit.
+ * - 'stock': tfjs as shipped, started the way a tutorial would; times
+ *   model.fit only.
+ * The bench page spawns one per backend and setup, so every measurement
+ * starts from a fresh worker and heap.
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadFashionMnist } from '../core/data/fashionMnist';
-import { chooseBackend, describeBackend } from '../worker/backends';
+import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
+import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
+import { WASM_BINARY_URLS, chooseBackend, describeBackend } from '../worker/backends';
+import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining } from './measure';
-import type { BenchWorkerApi, MeasureReply, MeasureRequest } from './protocol';
+import { SETUP_METHODS, type BenchWorkerApi, type MeasureReply, type MeasureRequest } from './protocol';
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -23,30 +31,85 @@ function heapUsed(): number | null {
   return typeof memory?.usedJSHeapSize === 'number' ? memory.usedJSHeapSize : null;
 }
 
+const short = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 160);
+
+/**
+ * tfjs as shipped, started the way a tutorial does: no chooseBackend, no
+ * thread count, none of our kernels. Returns how it was started, or throws
+ * with the reason it could not start.
+ */
+async function startStock(backend: ActiveBackend): Promise<string> {
+  const details: string[] = ['tfjs as shipped'];
+  switch (backend) {
+    case 'wasm':
+      // A tutorial's bundle gets no WebAssembly threads (they need a
+      // cross-origin isolated page and the threaded build surviving the
+      // bundler), so tfjs runs its single-threaded SIMD build.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      setWasmPaths(WASM_BINARY_URLS);
+      // A fresh worker has none of ours registered; make sure of it.
+      unregisterWasmTrainingKernels();
+      // tfjs-backend-wasm has no Conv2DBackpropFilter: without one, model.fit cannot train a conv net.
+      registerStockConv2DBackpropFilter();
+      details.push('only the minimal Conv2DBackpropFilter added (Conv3DBackpropFilterV2 on a depth-1 view)');
+      break;
+    case 'webgl':
+      // Else tfjs refuses a software renderer (SwiftShader here).
+      tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+      break;
+    case 'webgpu': {
+      // tfjs crashes at setup without an adapter, so ask first (as backends.ts does).
+      const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+      if (!gpu) throw new Error('WebGPU not supported by this browser');
+      if (!(await gpu.requestAdapter())) throw new Error('WebGPU: no adapter');
+      break;
+    }
+    case 'cpu':
+      break;
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(backend);
+  } catch (error) {
+    throw new Error(`${backend} failed to start: ${short(error)}`, { cause: error });
+  }
+  if (!ok) throw new Error(`${backend} failed to start`);
+  await tf.ready();
+  details.push(await describeBackend(backend));
+  return details.join('; ');
+}
+
 const api: BenchWorkerApi = {
   async measure(request: MeasureRequest, onLog: (line: string) => void): Promise<MeasureReply> {
     const log = (line: string) => {
       void onLog(line);
     };
+    const { backend: requested, setup } = request;
     const dataStart = performance.now();
     const splits = await loadFashionMnist((name) => fetchBytes(new URL(name, request.dataUrl)));
     const dataSeconds = (performance.now() - dataStart) / 1000;
     log(`dataset ready in ${dataSeconds.toFixed(1)} s`);
 
-    const choice = await chooseBackend(request.backend);
-    if (choice.backend !== request.backend) {
-      return {
-        requested: request.backend, backend: choice.backend, available: false,
-        note: choice.note, dataSeconds, result: null,
-      };
+    let note: string;
+    if (setup === 'stock') {
+      try {
+        note = await startStock(requested);
+      } catch (error) {
+        return { requested, setup, backend: requested, available: false, note: short(error), dataSeconds, result: null };
+      }
+    } else {
+      const choice = await chooseBackend(requested);
+      if (choice.backend !== requested) {
+        return { requested, setup, backend: choice.backend, available: false, note: choice.note, dataSeconds, result: null };
+      }
+      note = [choice.note, await describeBackend(choice.backend)].filter(Boolean).join('; ');
     }
-    const note = [choice.note, await describeBackend(choice.backend)].filter(Boolean).join('; ');
-    log(`backend ${tf.getBackend()}: ${note}`);
+    log(`backend ${tf.getBackend()} (${setup}): ${note}`);
     const result = await measureTraining({
-      backend: request.backend, images: request.images, batch: request.batch, warmup: request.warmup,
-      rounds: request.rounds, train: splits.train, test: splits.test, heapUsed, log,
+      backend: requested, images: request.images, batch: request.batch, warmup: request.warmup,
+      rounds: request.rounds, methods: SETUP_METHODS[setup], train: splits.train, test: splits.test, heapUsed, log,
     });
-    return { requested: request.backend, backend: choice.backend, available: true, note, dataSeconds, result };
+    return { requested, setup, backend: requested, available: true, note, dataSeconds, result };
   },
 };
 

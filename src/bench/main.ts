@@ -1,7 +1,8 @@
 /**
  * bench.html: no React, no app. Puts `window.lenetBench` on the page for
- * scripts/bench.ts, which calls measure() once per backend through
- * Playwright. Each call runs in a fresh worker that is terminated afterwards.
+ * scripts/bench.ts, which calls measure() through Playwright once per backend
+ * and setup (the app's, then tfjs as shipped). Each call runs in a fresh
+ * worker that is terminated afterwards.
  */
 import * as Comlink from 'comlink';
 import type { BenchPageApi, BenchWorkerApi, MeasureReply } from './protocol';
@@ -16,7 +17,8 @@ function show(text: string): void {
 const api: BenchPageApi = {
   userAgent: navigator.userAgent,
   async measure(request): Promise<MeasureReply> {
-    const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: `bench-${request.backend}` });
+    const label = `${request.backend} ${request.setup}`;
+    const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: `bench-${request.backend}-${request.setup}` });
     const remote = Comlink.wrap<BenchWorkerApi>(worker);
     const crashed = new Promise<never>((_, reject) => {
       worker.addEventListener('error', (event) => {
@@ -25,16 +27,16 @@ const api: BenchPageApi = {
       });
     });
     const onLog = Comlink.proxy((line: string) => {
-      show(`${request.backend}: ${line}`);
-      console.log(`[bench ${request.backend}] ${line}`);
+      show(`${label}: ${line}`);
+      console.log(`[bench ${label}] ${line}`);
     });
-    show(`${request.backend}: starting`);
+    show(`${label}: starting`);
     try {
       return await Promise.race([remote.measure({ ...request, dataUrl: request.dataUrl ?? DATA_URL }, onLog), crashed]);
     } finally {
       remote[Comlink.releaseProxy]();
       worker.terminate();
-      show(`${request.backend}: finished`);
+      show(`${label}: finished`);
     }
   },
 };

@@ -1,8 +1,9 @@
 /**
  * The measurement itself: our training loop (core/train) against a plain
  * `model.fit` loop as the tfjs tutorials write it, same model, same images,
- * same backend, same process. No DOM, no worker globals: the bench worker and
- * the Node runner both call it after starting a backend.
+ * same backend, same process; or only one of them (`methods`). No DOM, no
+ * worker globals: the bench worker and the Node runner both call it after
+ * starting a backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { presetConfig, type BackendName, type Config } from '../core/config/params';
@@ -10,8 +11,9 @@ import type { Dataset } from '../core/data/idx';
 import { NUM_CLASSES } from '../core/model/architecture';
 import { buildModel } from '../core/model/build';
 import type { EpochEvent } from '../core/train/events';
-import { disposeSplit, toDevice, trainModel } from '../core/train/train';
-import type { MeasureResult, MeasureSettings, MethodFigures } from './protocol';
+import { disposeSplit, sliceImages, toDevice } from '../core/train/deviceSplit';
+import { trainModel } from '../core/train/train';
+import type { BenchMethod, MeasureResult, MeasureSettings, MethodFigures } from './protocol';
 
 /** Test images for our loop's end-of-epoch pass; it is outside every speed figure. */
 const TEST_IMAGES = 256;
@@ -19,6 +21,8 @@ const HEAP_SAMPLE_MS = 50;
 
 export interface MeasureInput extends MeasureSettings {
   backend: BackendName;
+  /** Which loops to time (default both, ours first); a result has figures for these only. */
+  methods?: readonly BenchMethod[];
   train: Dataset;
   test: Dataset;
   /** Bytes of JS heap in use now, or null where the runtime does not say. */
@@ -133,12 +137,26 @@ async function runFit(model: tf.Sequential, xs: tf.Tensor, ys: tf.Tensor, batch:
   };
 }
 
+/** The methods to time, each once, in the given order; throws on none or an unknown one. */
+export function normalizeMethods(methods: readonly BenchMethod[] = ['ours', 'fit']): BenchMethod[] {
+  const unique = [...new Set(methods)];
+  if (unique.length === 0) throw new Error('measureTraining: no methods to measure');
+  for (const method of unique) if (method !== 'ours' && method !== 'fit') throw new Error(`measureTraining: unknown method '${String(method)}'`);
+  return unique;
+}
+
+/** Which method goes first in `round` (0-based): the given order on even rounds, reversed on odd ones. */
+export function roundOrder(methods: readonly BenchMethod[], round: number): BenchMethod[] {
+  return round % 2 === 0 ? [...methods] : [...methods].reverse();
+}
+
 /**
  * Warm-up, then `rounds` timed runs of each method, alternating which goes
  * first. Counts tensors before building anything and after disposing it all.
  */
 export async function measureTraining(input: MeasureInput): Promise<MeasureResult> {
   const { images, batch, warmup, rounds } = input;
+  const methods = normalizeMethods(input.methods);
   const log = input.log ?? (() => {});
   const config: Config = { ...presetConfig('d2l'), batch, epochs: 1, test: TEST_IMAGES, backend: input.backend };
   const trainImages = Math.min(images, input.train.count);
@@ -156,47 +174,52 @@ export async function measureTraining(input: MeasureInput): Promise<MeasureResul
   const sampler = setInterval(sample, HEAP_SAMPLE_MS);
 
   const tensorsBefore = tf.memory().numTensors;
-  const ours = buildModel(config);
-  const fit = buildFitModel(config);
-  const split = toDevice(input.train, images);
-  const ys = tf.tidy(() => tf.oneHot(split.labels, NUM_CLASSES).toFloat());
+  const ours = methods.includes('ours') ? buildModel(config) : null;
+  const fit = methods.includes('fit') ? buildFitModel(config) : null;
+  // The same images as our loop; model.fit gets them as one float tensor, as in the tutorials.
+  const split = fit ? toDevice(input.train, images) : null;
+  const xs = split ? sliceImages(split, 0, split.count) : null;
+  const ys = split ? tf.tidy(() => tf.oneHot(split.labels, NUM_CLASSES).toFloat()) : null;
   const timed = async (): Promise<Omit<MeasureResult, 'tensorsAfter'>> => {
     if (warmup > 0) {
-      log(`warm-up: ours, ${warmup} images`);
-      await runOurs(ours, config, input, warmup, sample);
-      log(`warm-up: model.fit, ${warmup} images`);
-      const n = Math.min(warmup, split.count);
-      const [wx, wy] = [split.images.slice(0, n), ys.slice(0, n)];
-      try {
-        await runFit(fit.model, wx, wy, batch, sample);
-      } finally {
-        wx.dispose();
-        wy.dispose();
+      for (const method of methods) {
+        if (method === 'ours' && ours) {
+          log(`warm-up: ours, ${warmup} images`);
+          await runOurs(ours, config, input, warmup, sample);
+        } else if (method === 'fit' && fit && xs && ys) {
+          log(`warm-up: model.fit, ${warmup} images`);
+          const n = Math.min(warmup, xs.shape[0]);
+          const [wx, wy] = [xs.slice(0, n), ys.slice(0, n)];
+          try {
+            await runFit(fit.model, wx, wy, batch, sample);
+          } finally {
+            wx.dispose();
+            wy.dispose();
+          }
+        }
       }
     }
-    const oursRuns: Run[] = [];
-    const fitRuns: Run[] = [];
+    const runs: Record<BenchMethod, Run[]> = { ours: [], fit: [] };
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ['ours', 'fit'] as const : ['fit', 'ours'] as const;
-      for (const method of order) {
-        if (method === 'ours') {
+      for (const method of roundOrder(methods, round)) {
+        if (method === 'ours' && ours) {
           const run = await runOurs(ours, config, input, images, sample);
-          oursRuns.push(run);
+          runs.ours.push(run);
           log(`round ${round + 1}/${rounds}: ours ${run.imagesPerSecond.toFixed(1)} images/s`);
-        } else {
-          const run = await runFit(fit.model, split.images, ys, batch, sample);
-          fitRuns.push(run);
+        } else if (method === 'fit' && fit && xs && ys) {
+          const run = await runFit(fit.model, xs, ys, batch, sample);
+          runs.fit.push(run);
           log(`round ${round + 1}/${rounds}: model.fit ${run.imagesPerSecond.toFixed(1)} images/s`);
         }
       }
     }
     sample();
-    const oursFigures = figures(oursRuns, trainImages, steps);
-    const fitFigures = figures(fitRuns, trainImages, steps);
+    const oursFigures = runs.ours.length ? figures(runs.ours, trainImages, steps) : undefined;
+    const fitFigures = runs.fit.length ? figures(runs.fit, trainImages, steps) : undefined;
     return {
-      ours: oursFigures,
-      fit: fitFigures,
-      oursOverFit: oursFigures.imagesPerSecond / fitFigures.imagesPerSecond,
+      ...(oursFigures ? { ours: oursFigures } : {}),
+      ...(fitFigures ? { fit: fitFigures } : {}),
+      ...(oursFigures && fitFigures ? { oursOverFit: oursFigures.imagesPerSecond / fitFigures.imagesPerSecond } : {}),
       steps,
       tensorsBefore,
       peakHeapBytes: peakHeap,
@@ -208,11 +231,12 @@ export async function measureTraining(input: MeasureInput): Promise<MeasureResul
     result = await timed();
   } finally {
     clearInterval(sampler);
-    ours.dispose();
-    fit.model.dispose();
-    fit.optimizer.dispose();
-    ys.dispose();
-    disposeSplit(split);
+    ours?.dispose();
+    fit?.model.dispose();
+    fit?.optimizer.dispose();
+    xs?.dispose();
+    ys?.dispose();
+    if (split) disposeSplit(split);
   }
   return { ...result, tensorsAfter: tf.memory().numTensors };
 }

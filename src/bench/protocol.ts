@@ -14,8 +14,27 @@ export interface MeasureSettings {
   rounds: number;
 }
 
+/** The two timed training loops: the app's (core/train) and a plain tfjs `model.fit` loop. */
+export type BenchMethod = 'ours' | 'fit';
+
+/**
+ * How the bench worker starts the backend:
+ * - 'app': the app's way (chooseBackend: on wasm our training kernels and
+ *   WebAssembly threads); measures ours and model.fit.
+ * - 'stock': tfjs as shipped, the way a tutorial starts it (on wasm one
+ *   thread, SIMD, and only the minimal filter-gradient kernel of
+ *   core/wasm/stockKernels.ts that tfjs lacks); measures model.fit only.
+ */
+export type BenchSetup = 'app' | 'stock';
+
+export const SETUP_METHODS: Readonly<Record<BenchSetup, readonly BenchMethod[]>> = {
+  app: ['ours', 'fit'],
+  stock: ['fit'],
+};
+
 export interface MeasureRequest extends MeasureSettings {
   backend: ActiveBackend;
+  setup: BenchSetup;
   /** Absolute URL of the folder holding the four Fashion-MNIST .gz files, ending in /. */
   dataUrl: string;
 }
@@ -35,14 +54,15 @@ export interface MethodFigures {
   tensorsLeakedPerRun: number;
 }
 
+/** Figures of the methods that ran (see MeasureInput.methods); the ratio only when both did. */
 export interface MeasureResult {
-  ours: MethodFigures;
-  fit: MethodFigures;
-  /** ours.imagesPerSecond / fit.imagesPerSecond */
-  oursOverFit: number;
+  ours?: MethodFigures;
+  fit?: MethodFigures;
+  /** ours.imagesPerSecond / fit.imagesPerSecond, same worker */
+  oursOverFit?: number;
   steps: number;
   tensorsBefore: number;
-  /** After both methods, everything disposed; equal to tensorsBefore when nothing leaks. */
+  /** After the methods ran, everything disposed; equal to tensorsBefore when nothing leaks. */
   tensorsAfter: number;
   /** Largest JS heap sample during the measurement; null where the runtime gives none. */
   peakHeapBytes: number | null;
@@ -51,9 +71,10 @@ export interface MeasureResult {
 
 export interface MeasureReply {
   requested: ActiveBackend;
+  setup: BenchSetup;
   /** The backend that ran; differs from `requested` only when the requested one could not start. */
   backend: ActiveBackend;
-  /** Why the requested backend is unavailable (then nothing was measured), or backend details. */
+  /** Why the requested backend is unavailable (then nothing was measured), or how it was started. */
   note: string | null;
   available: boolean;
   /** Seconds to download and decode the dataset in the worker (not part of any speed figure). */

@@ -5,7 +5,8 @@ import type { Splits } from '../data/fashionMnist';
 import { DEFAULT_CONFIG, presetConfig, type Config } from '../config/params';
 import { buildModel } from '../model/build';
 import type { EndEvent, EpochEvent, ProgressEvent, TrainEvent } from './events';
-import { disposeSplit, toDevice, trainModel } from './train';
+import { disposeSplit, sliceImages, toDevice } from './deviceSplit';
+import { trainModel } from './train';
 
 let data: Splits;
 
@@ -35,7 +36,7 @@ const odd: Config = { ...DEFAULT_CONFIG, train: 300, test: 100, epochs: 1, batch
 function trueClassProbability(model: tf.LayersModel, count: number): number {
   return tf.tidy(() => {
     const split = toDevice(data.test, count);
-    const probabilities = (model.predict(split.images) as tf.Tensor2D).softmax();
+    const probabilities = (model.predict(sliceImages(split, 0, split.count)) as tf.Tensor2D).softmax();
     const mean = probabilities.mul(tf.oneHot(split.labels, 10)).sum(1).mean().dataSync()[0];
     disposeSplit(split);
     return mean;

@@ -10,8 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/params';
 import type { Dataset } from '../data/idx';
 import { seededRandom, shuffledIndices } from '../data/shuffle';
-import { IMAGE_SIZE, NUM_CLASSES } from '../model/architecture';
+import { NUM_CLASSES } from '../model/architecture';
 import { buildOptimizer } from '../model/build';
+import { disposeSplit, gatherImages, sliceImages, toDevice, type DeviceSplit } from './deviceSplit';
 import type { EndEvent, TrainEvent } from './events';
 
 export interface TrainOptions {
@@ -27,49 +28,9 @@ export interface TrainOptions {
   progressPointsPerEpoch?: number;
 }
 
-/** On-device copy of (a subset of) a split: images in [0,1], NHWC. */
-export interface DeviceSplit {
-  images: tf.Tensor4D;
-  labels: tf.Tensor1D;
-  count: number;
-}
-
-/** Chosen once, independent of the run's seed: `train=512` always means the same images. */
-const SUBSET_SEED = 20_260_101;
 const EVAL_CHUNK = 1000;
 /** How long the loop may run before it lets messages (Stop, Pause) in. */
 const YIELD_INTERVAL_MS = 25;
-
-/**
- * Takes `count` images: all of them in file order, or a fixed random subset so
- * that a small run still sees every class (the files are grouped by class).
- */
-export function toDevice(dataset: Dataset, count: number): DeviceSplit {
-  const n = Math.min(count, dataset.count);
-  const pixels = dataset.rows * dataset.cols;
-  if (dataset.rows !== IMAGE_SIZE || dataset.cols !== IMAGE_SIZE) {
-    throw new Error(`expected ${IMAGE_SIZE}×${IMAGE_SIZE} images, got ${dataset.rows}×${dataset.cols}`);
-  }
-  const order = n === dataset.count ? null : shuffledIndices(dataset.count, seededRandom(SUBSET_SEED));
-  const images = new Float32Array(n * pixels);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const source = order ? order[i] : i;
-    const offset = source * pixels;
-    for (let p = 0; p < pixels; p++) images[i * pixels + p] = dataset.images[offset + p] / 255;
-    labels[i] = dataset.labels[source];
-  }
-  return {
-    images: tf.tensor4d(images, [n, IMAGE_SIZE, IMAGE_SIZE, 1]),
-    labels: tf.tensor1d(labels, 'int32'),
-    count: n,
-  };
-}
-
-export function disposeSplit(split: DeviceSplit): void {
-  split.images.dispose();
-  split.labels.dispose();
-}
 
 /** Accuracy on a split, in chunks, with one read-back at the end. */
 export async function evaluateAccuracy(model: tf.LayersModel, split: DeviceSplit): Promise<number> {
@@ -77,7 +38,7 @@ export async function evaluateAccuracy(model: tf.LayersModel, split: DeviceSplit
   for (let start = 0; start < split.count; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, split.count - start);
     const next = tf.tidy(() => {
-      const logits = model.apply(split.images.slice(start, size), { training: false }) as tf.Tensor2D;
+      const logits = model.apply(sliceImages(split, start, size), { training: false }) as tf.Tensor2D;
       const hits = logits.argMax(-1).equal(split.labels.slice(start, size)).cast('float32').sum();
       return correct.add(hits);
     });
@@ -188,7 +149,7 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
         const previous: tf.Tensor1D = epochSums;
         epochSums = tf.tidy((): tf.Tensor1D => {
           const batchIndices = epochOrder.slice(start, size);
-          const x = tf.gather(split.images, batchIndices);
+          const x = gatherImages(split, batchIndices);
           const labels = tf.gather(split.labels, batchIndices);
           const y = tf.oneHot(labels, NUM_CLASSES);
           let correct: tf.Scalar | null = null;

@@ -139,8 +139,38 @@ describe('wasm training kernels', () => {
       backpropInput: true,
       batchMatMul: true,
       avgPoolGrad: true,
+      gatherRows: true,
     });
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined();
+  });
+
+  it('gathers rows as the backend does, and leaves other gathers and bad indices to it', async () => {
+    const cases: { shape: number[]; dtype: 'float32' | 'int32'; indices: number[] | number[][]; axis: number }[] = [
+      { shape: [7, 3, 2], dtype: 'float32', indices: [6, 0, 0, 3], axis: 0 }, // rows: ours
+      { shape: [5], dtype: 'int32', indices: [4, 1], axis: 0 }, // labels: ours
+      { shape: [5, 4], dtype: 'float32', indices: [3, 1], axis: -2 }, // axis 0 written negatively: ours
+      { shape: [5, 4], dtype: 'float32', indices: [3, 1, 0], axis: 1 }, // columns: the backend's
+      { shape: [6, 2], dtype: 'float32', indices: [[1, 2], [5, 0]], axis: 0 }, // 2-D indices: the backend's
+      { shape: [4, 3], dtype: 'float32', indices: [], axis: 0 }, // nothing picked
+    ];
+    for (const c of cases) {
+      const values = Array.from({ length: c.shape.reduce((a, b) => a * b, 1) }, (_, i) => i * 1.5 - 7);
+      const gather = () => tf.tidy(() => {
+        const x = tf.tensor(values, c.shape, c.dtype);
+        const indices = tf.tensor(c.indices.flat(), Array.isArray(c.indices[0]) ? [2, 2] : [c.indices.length], 'int32');
+        return tf.gather(x, indices, c.axis);
+      });
+      const ours = gather();
+      await tf.setBackend('cpu');
+      const expected = gather();
+      expect(ours.shape, JSON.stringify(c)).toEqual(expected.shape);
+      expect(Array.from(await ours.data()), JSON.stringify(c)).toEqual(Array.from(await expected.data()));
+      tf.dispose([ours, expected]);
+      await tf.setBackend('wasm');
+    }
+    const before = tf.memory().numTensors;
+    expect(() => tf.tidy(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([0, 3], 'int32')))).toThrow();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   describe.each(CASES)('conv2d gradients match cpu: $name', (c) => {
@@ -385,7 +415,7 @@ describe('wasm training kernels', () => {
     unregisterWasmTrainingKernels();
     expect(Object.values(wasmTrainingKernelsRegistered()).some(Boolean)).toBe(false);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
-    for (const name of ['Conv2DBackpropInput', 'BatchMatMul', 'AvgPoolGrad']) {
+    for (const name of ['Conv2DBackpropInput', 'BatchMatMul', 'AvgPoolGrad', 'GatherV2']) {
       expect(tf.getKernel(name, 'wasm')).toBeDefined();
     }
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).not.toBe(ours);
@@ -395,6 +425,7 @@ describe('wasm training kernels', () => {
       backpropInput: true,
       batchMatMul: false,
       avgPoolGrad: true,
+      gatherRows: true,
     });
     registerWasmTrainingKernels();
     expect(Object.values(wasmTrainingKernelsRegistered()).every(Boolean)).toBe(true);

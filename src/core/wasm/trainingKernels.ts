@@ -11,7 +11,9 @@
  *   the rotated filter (./conv2dBackpropInput.ts);
  * - `BatchMatMul` (replaced): transposed products via Transpose + XNNPACK
  *   (./batchMatMul.ts);
- * - `AvgPoolGrad` (replaced): a direct JS scatter (./avgPoolGrad.ts).
+ * - `AvgPoolGrad` (replaced): a direct JS scatter (./avgPoolGrad.ts);
+ * - `GatherV2` (replaced): row copies for a batch taken from the dataset
+ *   (./gatherRows.ts).
  *
  * Replaced kernels are kept and used for the cases the new ones leave out.
  * The kernel registry is the only state: the configs registered here carry a
@@ -24,6 +26,7 @@ import {
   BatchMatMul,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  GatherV2,
   getKernel,
   registerKernel,
   unregisterKernel,
@@ -35,6 +38,7 @@ import { makeBatchMatMul } from './batchMatMul';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import type { BackpropFilterMethod } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
+import { makeGatherRows } from './gatherRows';
 
 export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 
@@ -55,6 +59,8 @@ export interface WasmTrainingKernelOptions {
   batchMatMul?: boolean;
   /** Replace the backend's AvgPoolGrad (default true). */
   avgPoolGrad?: boolean;
+  /** Replace the backend's GatherV2 for whole rows (default true). */
+  gatherRows?: boolean;
 }
 
 type ResolvedOptions = Required<WasmTrainingKernelOptions>;
@@ -67,6 +73,7 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
     depthwiseForOneChannel: options.depthwiseForOneChannel ?? true,
     batchMatMul: options.batchMatMul ?? true,
     avgPoolGrad: options.avgPoolGrad ?? true,
+    gatherRows: options.gatherRows ?? true,
   };
   if (!(o.im2colBudget >= 1)) throw new Error('registerWasmTrainingKernels: im2colBudget must be ≥ 1.');
   return o;
@@ -132,6 +139,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   // Only ever a wrapper around the backend's own kernel.
   install(BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
   install(AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
+  install(GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
 }
 
 /**
@@ -140,14 +148,14 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  * Conv2DBackpropFilter again). For benchmarks and tests.
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad]) {
+  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2]) {
     install(name, false, () => undefined);
   }
 }
 
 /** Which of the kernels registered for 'wasm' now are the ones from here. */
 export function wasmTrainingKernelsRegistered(): Record<
-  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad',
+  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows',
   boolean
 > {
   return {
@@ -155,5 +163,6 @@ export function wasmTrainingKernelsRegistered(): Record<
     backpropInput: isOurs(getKernel(Conv2DBackpropInput, WASM)),
     batchMatMul: isOurs(getKernel(BatchMatMul, WASM)),
     avgPoolGrad: isOurs(getKernel(AvgPoolGrad, WASM)),
+    gatherRows: isOurs(getKernel(GatherV2, WASM)),
   };
 }
