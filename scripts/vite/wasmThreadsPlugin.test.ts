@@ -20,6 +20,7 @@ describe('detachThreadedFactory', () => {
 
   it('lets the threads use every logical core (tfjs halves the count it is given)', () => {
     expect(detached).toContain('function _emscripten_num_logical_cores(){return 2*navigator["hardwareConcurrency"]}');
+    expect(detached).toContain('var pthreadPoolSize=Math.min(8,navigator["hardwareConcurrency"]||1);');
   });
 
   it('fails the build, naming this plugin, when tfjs changes the code it edits', () => {

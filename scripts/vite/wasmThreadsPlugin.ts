@@ -13,7 +13,8 @@
  * Also, tfjs caps its thread pool at half of navigator.hardwareConcurrency
  * (it assumes two hyperthreads per core), which on a 2-core laptop or VM is a
  * single thread. The count reported to it is doubled so the cap is the real
- * number of logical cores; the app picks the count with setThreadsCount.
+ * number of logical cores; the app picks the count with setThreadsCount
+ * (and only that many thread workers are started, not tfjs's fixed eight).
  */
 import type { Plugin } from 'vite';
 
@@ -26,6 +27,10 @@ const EDITS: readonly (readonly [string, string])[] = [
     'function _emscripten_num_logical_cores(){if(ENVIRONMENT_IS_NODE)return require("os").cpus().length;return navigator["hardwareConcurrency"]}',
     'function _emscripten_num_logical_cores(){return 2*navigator["hardwareConcurrency"]}',
   ],
+  // Eight pthread workers start with the backend, each loading the factory
+  // source and the module: seconds of a cold start on a 2-core machine that
+  // can use two. One per logical core is as many as the app asks for.
+  ['var pthreadPoolSize=8;', 'var pthreadPoolSize=Math.min(8,navigator["hardwareConcurrency"]||1);'],
 ];
 
 /** The factory's source with the outside reads removed; throws if tfjs changed shape. */
