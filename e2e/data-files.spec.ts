@@ -6,7 +6,7 @@
  * so each case loads in milliseconds; one case truncates a real file.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { epochRows, status } from './helpers';
+import { epochRows, status, trainerWorkers } from './helpers';
 import {
   FILES, gunzipSync, gzipSync, idxImages, idxLabels, phase, realFile, serveDataset, tinyDataset, type DataFile,
 } from './robustness.helpers';
@@ -127,7 +127,7 @@ for (const [index, broken] of CASES.entries()) {
     await expect(alert).toHaveCount(0);
     await expect(epochRows(page)).toHaveCount(1, { timeout: 90_000 });
     await expect(status(page)).toContainText('Done');
-    expect(page.workers()).toHaveLength(1);
+    expect(trainerWorkers(page)).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   });
 }

@@ -11,7 +11,7 @@
  */
 import { expect, test } from '@playwright/test';
 import config from '../playwright.config';
-import { epochRows, expectFinishedRun, status } from './helpers';
+import { epochRows, expectFinishedRun, status, trainerWorkers } from './helpers';
 import { readMemory } from './robustness.helpers';
 
 // A browser of its own: the GPU process crash below must not touch other specs.
@@ -26,7 +26,7 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   const curve = page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve').first();
   await expect(curve).toHaveAttribute('d', /M.+L/);
 
-  const worker = page.workers()[0];
+  const worker = trainerWorkers(page)[0];
   await worker.evaluate(() => {
     const contexts: unknown[] = [];
     for (let i = 0; i < 20; i++) contexts.push(new OffscreenCanvas(1, 1).getContext('webgl2'));
@@ -64,6 +64,6 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   await expect(status(page)).toContainText('Backend: wasm (WebGL unavailable: its GPU was lost earlier');
   expect(await epochRows(page).count()).toBe(1);
   expect((await readMemory(page)).tensors).toBe(0);
-  expect(page.workers()).toHaveLength(1);
-  expect(page.workers()[0]).toBe(worker);
+  expect(trainerWorkers(page)).toHaveLength(1);
+  expect(trainerWorkers(page)[0]).toBe(worker);
 });

@@ -32,3 +32,11 @@ export async function expectFinishedRun(page: Page, epochs: number) {
     expect(speed).toBeGreaterThan(0);
   }
 }
+
+/**
+ * The app's training workers. WebAssembly's thread workers (blob: URLs) are
+ * workers of the page too; the tests count only the one the app made.
+ */
+export function trainerWorkers(page: Page) {
+  return page.workers().filter((worker) => worker.url().includes('trainer.worker'));
+}

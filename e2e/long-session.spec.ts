@@ -11,7 +11,7 @@
  * included, is recorded next to it and held to a looser bound.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { epochRows, status } from './helpers';
+import { epochRows, status, trainerWorkers } from './helpers';
 import { domNodes, pageHeap, readMemory, workerHeap, type HeapFigures } from './robustness.helpers';
 
 const RUNS = 20;
@@ -66,5 +66,5 @@ test('twenty runs in one page leak no tensors, no heap and no DOM nodes', async 
     expect(heapsAtEnd[side].jsObjectBytes, `${side} JS objects`).toBeLessThan(heapsAtStart![side].jsObjectBytes * 1.1);
     expect(heapsAtEnd[side].usedBytes, `${side} used heap`).toBeLessThan(heapsAtStart![side].usedBytes * 1.25);
   }
-  expect(page.workers()).toHaveLength(1);
+  expect(trainerWorkers(page)).toHaveLength(1);
 });

@@ -4,7 +4,7 @@
  * and nothing the user did getting lost on the way.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { epochRows, expectFinishedRun, status } from './helpers';
+import { epochRows, expectFinishedRun, status, trainerWorkers } from './helpers';
 import { memoryReadout, phase, readMemory } from './robustness.helpers';
 
 const LONG_RUN = '/?train=4096&test=128&epochs=20&batch=64&backend=wasm';
@@ -28,20 +28,20 @@ async function expectRecovered(page: Page, says: RegExp) {
   await expect(status(page)).toContainText('Error');
   // What the run learned before it died is still on the chart.
   await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
-  await expect.poll(() => page.workers().length).toBe(1);
+  await expect.poll(() => trainerWorkers(page).length).toBe(1);
   await expect(page.getByLabel('Epochs')).toBeEnabled();
   await page.getByLabel('Epochs').fill('1');
   await page.getByLabel('Training images').fill('256');
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expectFinishedRun(page, 1);
-  expect(page.workers()).toHaveLength(1);
+  expect(trainerWorkers(page)).toHaveLength(1);
 }
 
 test.describe('worker crash', () => {
   test('a worker that throws: alert, a fresh worker, the next Train works without a reload', async ({ page }) => {
     await startLongRun(page);
-    const first = page.workers()[0];
+    const first = trainerWorkers(page)[0];
     const closed = first.waitForEvent('close');
     await first.evaluate(() => {
       setTimeout(() => {
@@ -54,7 +54,7 @@ test.describe('worker crash', () => {
 
   test('a worker that closes itself silently is noticed within about a second', async ({ page }) => {
     await startLongRun(page);
-    const first = page.workers()[0];
+    const first = trainerWorkers(page)[0];
     const closedAt = Date.now();
     await first.evaluate(() => self.close());
     await expect(page.getByRole('alert')).toContainText('stopped unexpectedly', { timeout: 5_000 });
@@ -65,9 +65,9 @@ test.describe('worker crash', () => {
   test('a worker that closes while idle is replaced before the next Train', async ({ page }) => {
     await page.goto('/?train=256&test=128&epochs=1&batch=64&backend=wasm');
     await expect(status(page)).toContainText('Ready');
-    await page.workers()[0].evaluate(() => self.close());
+    await trainerWorkers(page)[0].evaluate(() => self.close());
     await expect(page.getByRole('alert')).toContainText('stopped unexpectedly');
-    await expect.poll(() => page.workers().length).toBe(1);
+    await expect.poll(() => trainerWorkers(page).length).toBe(1);
     await page.getByRole('button', { name: 'Train' }).click();
     await expectFinishedRun(page, 1);
   });
@@ -201,7 +201,7 @@ test.describe('button mashing', () => {
     await button(page, 'Train').click();
     await expectFinishedRun(page, 3);
     expect((await epochRows(page).allInnerTexts()).map((row) => row.split(/\s/)[0])).toEqual(['1', '2', '3']);
-    expect(page.workers()).toHaveLength(1);
+    expect(trainerWorkers(page)).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectFinishedRun, status } from './helpers';
+import { expectFinishedRun, status, trainerWorkers } from './helpers';
 import { serveDataset, tinyDataset, watchForTrouble } from './robustness.helpers';
 
 const KEYS = ['preset', 'lr', 'batch', 'epochs', 'optimizer', 'init', 'activation', 'pool', 'seed', 'train', 'test', 'backend'];
@@ -104,7 +104,7 @@ test.describe('under the page\'s CSP sent as a header, so that it binds the work
       await page.goto(`/?train=32&test=16&batch=16&epochs=1&backend=${backend}`);
       await expect(status(page)).toContainText('Ready');
       // The worker really is under the policy: code from a string is refused there.
-      const refused = await page.workers()[0].evaluate(() => new Promise<string>((resolve) => {
+      const refused = await trainerWorkers(page)[0].evaluate(() => new Promise<string>((resolve) => {
         self.addEventListener('securitypolicyviolation', (event) => resolve(event.effectiveDirective), { once: true });
         (self.setTimeout as unknown as (code: string) => void)('self.__evaluated = true');
         setTimeout(() => resolve((self as unknown as { __evaluated?: boolean }).__evaluated ? 'string code ran' : 'no report'), 1_000);

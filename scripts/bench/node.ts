@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measureTraining } from '../../src/bench/measure';
-import { SETUP_METHODS, type BenchSetup, type MeasureReply, type MeasureSettings } from '../../src/bench/protocol';
+import { setupMethods, type BenchSetup, type MeasureReply, type MeasureSettings } from '../../src/bench/protocol';
 import { registerStockConv2DBackpropFilter } from '../../src/core/wasm/stockKernels';
 import { unregisterWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 import type { ActiveBackend } from '../../src/worker/protocol';
@@ -64,7 +64,7 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
   const dataSeconds = (performance.now() - dataStart) / 1000;
   const result = await measureTraining({
     backend, images: request.images, batch: request.batch, warmup: request.warmup, rounds: request.rounds,
-    methods: SETUP_METHODS[setup], train: splits.train, test: splits.test, log,
+    methods: setupMethods(setup, backend), train: splits.train, test: splits.test, log,
     heapUsed: () => process.memoryUsage().heapUsed,
   });
   const reply: MeasureReply = { requested: backend, setup, backend, available: true, note, dataSeconds, result };

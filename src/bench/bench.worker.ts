@@ -17,7 +17,7 @@ import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import { WASM_BINARY_URLS, chooseBackend, describeBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining } from './measure';
-import { SETUP_METHODS, type BenchWorkerApi, type MeasureReply, type MeasureRequest } from './protocol';
+import { setupMethods, type BenchWorkerApi, type MeasureReply, type MeasureRequest } from './protocol';
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -107,7 +107,7 @@ const api: BenchWorkerApi = {
     log(`backend ${tf.getBackend()} (${setup}): ${note}`);
     const result = await measureTraining({
       backend: requested, images: request.images, batch: request.batch, warmup: request.warmup,
-      rounds: request.rounds, methods: SETUP_METHODS[setup], train: splits.train, test: splits.test, heapUsed, log,
+      rounds: request.rounds, methods: setupMethods(setup, requested), train: splits.train, test: splits.test, heapUsed, log,
     });
     return { requested, setup, backend: requested, available: true, note, dataSeconds, result };
   },
