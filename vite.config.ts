@@ -22,6 +22,8 @@ export default defineConfig({
   plugins: [react()],
   base: './',
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
+  // `npm run dev` pre-bundles tfjs without the worker plugins: patch it there too.
+  optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },
   server: { headers: crossOriginIsolation },
   preview: { headers: { ...crossOriginIsolation, 'Content-Security-Policy': contentSecurityPolicy } },
   build: {
