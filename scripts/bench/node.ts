@@ -64,7 +64,7 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
   const dataSeconds = (performance.now() - dataStart) / 1000;
   const result = await measureTraining({
     backend, images: request.images, batch: request.batch, warmup: request.warmup, rounds: request.rounds,
-    methods: setupMethods(setup, backend), train: splits.train, test: splits.test, log,
+    methods: setupMethods(setup, backend), tutorialModel: setup === 'stock', train: splits.train, test: splits.test, log,
     heapUsed: () => process.memoryUsage().heapUsed,
   });
   const reply: MeasureReply = { requested: backend, setup, backend, available: true, note, dataSeconds, result };

@@ -107,7 +107,7 @@ const api: BenchWorkerApi = {
     log(`backend ${tf.getBackend()} (${setup}): ${note}`);
     const result = await measureTraining({
       backend: requested, images: request.images, batch: request.batch, warmup: request.warmup,
-      rounds: request.rounds, methods: setupMethods(setup, requested), train: splits.train, test: splits.test, heapUsed, log,
+      rounds: request.rounds, methods: setupMethods(setup, requested), tutorialModel: setup === 'stock', train: splits.train, test: splits.test, heapUsed, log,
     });
     return { requested, setup, backend: requested, available: true, note, dataSeconds, result };
   },

@@ -23,6 +23,8 @@ export interface MeasureInput extends MeasureSettings {
   backend: BackendName;
   /** Which loops to time (default both, ours first); a result has figures for these only. */
   methods?: readonly BenchMethod[];
+  /** model.fit's network from tfjs-layers' own layers only, as a tutorial writes it (the as-shipped baseline). */
+  tutorialModel?: boolean;
   train: Dataset;
   test: Dataset;
   /** Bytes of JS heap in use now, or null where the runtime does not say. */
@@ -89,9 +91,9 @@ async function runOurs(model: tf.LayersModel, config: Config, input: MeasureInpu
  * categorical cross-entropy and an accuracy metric, trained by model.fit with
  * batchSize, epochs 1 and onBatchEnd / onEpochEnd callbacks.
  */
-function buildFitModel(config: Config): { model: tf.Sequential; optimizer: tf.Optimizer } {
+function buildFitModel(config: Config, tutorialModel: boolean): { model: tf.Sequential; optimizer: tf.Optimizer } {
   const model = tf.sequential({ name: 'lenet_fit' });
-  model.add(buildModel(config));
+  model.add(buildModel(config, undefined, { tfjsLayersOnly: tutorialModel }));
   model.add(tf.layers.activation({ activation: 'softmax', name: 'softmax' }));
   const optimizer = tf.train.sgd(config.lr);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -175,7 +177,7 @@ export async function measureTraining(input: MeasureInput): Promise<MeasureResul
 
   const tensorsBefore = tf.memory().numTensors;
   const ours = methods.includes('ours') ? buildModel(config) : null;
-  const fit = methods.includes('fit') ? buildFitModel(config) : null;
+  const fit = methods.includes('fit') ? buildFitModel(config, input.tutorialModel ?? false) : null;
   // The same images as our loop; model.fit gets them as one float tensor, as in the tutorials.
   const split = fit ? toDevice(input.train, images) : null;
   const xs = split ? sliceImages(split, 0, split.count) : null;

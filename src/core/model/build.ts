@@ -25,8 +25,18 @@ function paddingFor(kernel: number, stride: number, padding: number): 'same' | '
   return 'explicit';
 }
 
+export interface BuildOptions {
+  /**
+   * Only tfjs-layers' own layers, as a tfjs tutorial writes the network: the
+   * first convolution then computes its unused input gradient. For the
+   * benchmark's "tfjs as shipped" baseline.
+   */
+  tfjsLayersOnly?: boolean;
+}
+
 /** Builds LeNet (or whatever the spec list says) with seeded initial weights. */
-export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(config)): tf.Sequential {
+export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(config), options: BuildOptions = {}): tf.Sequential {
+  const { tfjsLayersOnly = false } = options;
   const model = tf.sequential({ name: `lenet_${config.preset}` });
   let first = true;
   // No layer before it has weights, so its input gradient is never needed.
@@ -56,7 +66,7 @@ export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(con
           useBias: spec.bias,
           kernelInitializer: initializer(spec.init, seed),
         };
-        add(beforeAnyWeights
+        add(beforeAnyWeights && !tfjsLayersOnly
           ? new DataConv2D(options)
           : tf.layers.conv2d({ ...options, kernelInitializer: options.kernelInitializer as never, biasInitializer: 'zeros' }));
         beforeAnyWeights = false;

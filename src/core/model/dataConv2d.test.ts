@@ -51,6 +51,16 @@ describe('DataConv2D (the first convolution)', () => {
       const backpropInputs = profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length;
       // One: conv2's input gradient, which conv1's weights need. None for conv1.
       expect(backpropInputs, preset).toBe(1);
+      if (preset === 'd2l') {
+        // As a tutorial builds it (tfjs-layers' Conv2D, bias fused): conv1's too.
+        const tutorial = buildModel(presetConfig(preset), undefined, { tfjsLayersOnly: true });
+        const again = await tf.profile(() => {
+          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, tutorial.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+          tf.dispose([value, Object.values(grads)]);
+        });
+        expect(again.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length).toBe(2);
+        tutorial.dispose();
+      }
       model.dispose();
       tf.dispose([x, y]);
     }
