@@ -2,7 +2,7 @@
  * The benchmark's worker. Starts one backend in one of two setups (see
  * BenchSetup in ./protocol), loads the dataset and runs ./measure:
  * - 'app': the app worker's way (chooseBackend: wasm paths, our training
- *   kernels and WebAssembly threads); times ours and model.fit.
+ *   kernels and WebAssembly threads); times ours, and on wasm model.fit too.
  * - 'stock': tfjs as shipped, started the way a tutorial would; times
  *   model.fit only.
  * The bench page spawns one per backend and setup, so every measurement
@@ -107,7 +107,8 @@ const api: BenchWorkerApi = {
     log(`backend ${tf.getBackend()} (${setup}): ${note}`);
     const result = await measureTraining({
       backend: requested, images: request.images, batch: request.batch, warmup: request.warmup,
-      rounds: request.rounds, methods: setupMethods(setup, requested), tutorialModel: setup === 'stock', train: splits.train, test: splits.test, heapUsed, log,
+      rounds: request.rounds, methods: setupMethods(setup, requested), tutorialModel: setup === 'stock',
+      train: splits.train, test: splits.test, heapUsed, log,
     });
     return { requested, setup, backend: requested, available: true, note, dataSeconds, result };
   },

@@ -20,10 +20,11 @@ export type BenchMethod = 'ours' | 'fit';
 /**
  * How the bench worker starts the backend:
  * - 'app': the app's way (chooseBackend: on wasm our training kernels and
- *   WebAssembly threads); measures ours and model.fit.
+ *   WebAssembly threads); measures ours (see setupMethods).
  * - 'stock': tfjs as shipped, the way a tutorial starts it (on wasm one
  *   thread, SIMD, and only the minimal filter-gradient kernel of
- *   core/wasm/stockKernels.ts that tfjs lacks); measures model.fit only.
+ *   core/wasm/stockKernels.ts that tfjs lacks) and a network of tfjs-layers'
+ *   own layers; measures model.fit only.
  */
 export type BenchSetup = 'app' | 'stock';
 
