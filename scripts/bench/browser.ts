@@ -2,7 +2,7 @@
  * Browser mode: builds the app (with bench.html) into a folder of its own,
  * serves it with `vite preview`, and drives headless Chromium with
  * Playwright: bench.html measures each backend in two fresh workers, one
- * after the other (the app's setup: ours and model.fit; then tfjs as
+ * after the other (the app's setup: ours, and on wasm model.fit; then tfjs as
  * shipped: model.fit), and a fresh browser opening the real app times the
  * cold start.
  */
@@ -202,7 +202,7 @@ export async function runBrowserBench(options: BenchOptions, onLine: (line: Benc
       const heapSource = (peak: HeapPeak) => `CDP Runtime.getHeapUsage of the bench worker, ${peak.samples} samples`;
       let line: BenchLine;
       try {
-        say(`${backend}: measuring the app's setup (ours and model.fit, our kernels)…`);
+        say(`${backend}: measuring the app's setup…`);
         const app = await measure('app');
         let stock: StockOutcome | null = null;
         if (app.reply.available) {
