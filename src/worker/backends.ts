@@ -191,8 +191,14 @@ async function isFallbackWebGpu(): Promise<boolean> {
   }
 }
 
-/** Multiply-adds per second of a mid-sized matrix product, after one warm-up. */
-async function probe(): Promise<number> {
+/**
+ * Multiply-adds per second of a mid-sized matrix product, after one warm-up.
+ * A backend that runs `hopeless` times slower than `needed` after one timed
+ * product stops there: a software GPU takes a second per product, and the
+ * answer is already plain.
+ */
+async function probe(needed = 0): Promise<number> {
+  const hopeless = 4;
   const a = tf.randomUniform([PROBE_SIZE, PROBE_SIZE]);
   const b = tf.randomUniform([PROBE_SIZE, PROBE_SIZE]);
   try {
@@ -203,10 +209,13 @@ async function probe(): Promise<number> {
     };
     await run();
     const start = performance.now();
-    const repeats = 3;
-    for (let i = 0; i < repeats; i++) await run();
-    const seconds = (performance.now() - start) / 1000;
-    return (repeats * PROBE_SIZE ** 3) / Math.max(seconds, 1e-6);
+    let speed = 0;
+    for (let runs = 1; runs <= 3; runs++) {
+      await run();
+      speed = (runs * PROBE_SIZE ** 3) / Math.max((performance.now() - start) / 1000, 1e-6);
+      if (speed * hopeless < needed) break;
+    }
+    return speed;
   } finally {
     a.dispose();
     b.dispose();
@@ -254,7 +263,7 @@ export async function chooseBackend(requested: BackendName, options: ChooseOptio
     }
     try {
       await activate(gpu, options);
-      const speed = await probe();
+      const speed = await probe(GPU_ADVANTAGE * baseline);
       if (speed >= GPU_ADVANTAGE * baseline && (!best || speed > best.speed)) best = { backend: gpu, speed };
       else skipped.push(`${LABEL[gpu]} slower here`);
     } catch (error) {
