@@ -87,7 +87,8 @@ const META_POLICY = (() => {
 
 test.describe('under the page\'s CSP sent as a header, so that it binds the worker too', () => {
   test.beforeEach(async ({ page }) => {
-    expect(META_POLICY).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    // blob: for the WebAssembly thread workers, which load a script tfjs makes.
+    expect(META_POLICY).toContain("script-src 'self' blob: 'wasm-unsafe-eval'");
     expect(META_POLICY).not.toContain("'unsafe-eval'");
     await page.route('**/*', async (route) => {
       const response = await route.fetch();
@@ -116,6 +117,12 @@ test.describe('under the page\'s CSP sent as a header, so that it binds the work
       // Trained on the backend asked for, not a fallback.
       await expect(status(page)).toContainText(`Done · Backend: ${backend}`);
       await expect(status(page)).not.toContainText('unavailable');
+      if (backend === 'wasm') {
+        // Its thread workers started under the policy too.
+        const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+        const threads = Math.min(cores, 8);
+        await expect(status(page)).toContainText(`SIMD, ${threads} thread${threads === 1 ? '' : 's'} of ${cores} cores`);
+      }
       expect(violations).toEqual([]);
     });
   }
