@@ -16,8 +16,11 @@ export default defineConfig({
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: [
-        // A software WebGPU adapter and WebGL2 (SwiftShader) so every backend can be exercised.
-        '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+        // A software WebGPU adapter and WebGL2 (SwiftShader) so every backend can be exercised;
+        // CHROMIUM_GPU=1 asks for the machine's GPU instead (Vulkan), for `npm run bench` there.
+        ...(process.env.CHROMIUM_GPU
+          ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan', '--ignore-gpu-blocklist']
+          : ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--enable-unsafe-swiftshader']),
         '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
         '--no-first-run',
       ],
