@@ -24,8 +24,8 @@ const FALLBACK_ORDER: ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** A GPU backend must beat WebAssembly's probe by this factor to be chosen automatically. */
 const GPU_ADVANTAGE = 1.5;
 const PROBE_SIZE = 384;
-/** Workers tfjs-backend-wasm's threaded build creates up front. */
-const WASM_THREAD_POOL = 8;
+/** The most threads tfjs-backend-wasm's thread pool takes. */
+const WASM_MAX_THREADS = 8;
 
 export interface BackendChoice {
   backend: ActiveBackend;
@@ -124,9 +124,10 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       break;
     case 'wasm':
       // tfjs starts with half the cores; training is compute-bound, so use
-      // them all (its threaded build keeps a pool of 8 workers). Threads need
-      // cross-origin isolation; without it tfjs runs single-threaded SIMD.
-      setThreadsCount(Math.min(navigator.hardwareConcurrency || 1, WASM_THREAD_POOL));
+      // them all (scripts/vite/wasmThreadsPlugin.ts lifts tfjs's own cap).
+      // Threads need cross-origin isolation; without it tfjs runs
+      // single-threaded SIMD.
+      setThreadsCount(Math.min(navigator.hardwareConcurrency || 1, WASM_MAX_THREADS));
       setWasmPaths(WASM_BINARY_URLS);
       registerWasmTrainingKernels();
       break;
