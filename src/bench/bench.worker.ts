@@ -14,7 +14,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadFashionMnist } from '../core/data/fashionMnist';
 import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
-import { WASM_BINARY_URLS, chooseBackend, describeBackend } from '../worker/backends';
+import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining } from './measure';
 import { setupMethods, type BenchWorkerApi, type MeasureReply, type MeasureRequest } from './protocol';
@@ -57,24 +57,15 @@ async function startStock(backend: ActiveBackend): Promise<string> {
       // Else tfjs refuses a software renderer (SwiftShader here).
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
       break;
-    case 'webgpu': {
-      // tfjs crashes at setup without an adapter, so ask first (as backends.ts does).
-      const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-      if (!gpu) throw new Error('WebGPU not supported by this browser');
-      if (!(await gpu.requestAdapter())) throw new Error('WebGPU: no adapter');
-      break;
-    }
+    case 'webgpu':
     case 'cpu':
       break;
   }
-  let ok: boolean;
   try {
-    ok = await tf.setBackend(backend);
+    await startTfjsBackend(backend);
   } catch (error) {
     throw new Error(`${backend} failed to start: ${short(error)}`, { cause: error });
   }
-  if (!ok) throw new Error(`${backend} failed to start`);
-  await tf.ready();
   details.push(await describeBackend(backend));
   return details.join('; ');
 }

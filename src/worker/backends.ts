@@ -103,20 +103,34 @@ function reason(error: unknown): string {
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
-/** Tries to make `name` the active backend; throws with a short reason when it cannot. */
+/**
+ * Makes `name` tfjs's active backend with whatever setup the caller did
+ * before (flags, kernels, wasm paths); throws with a short reason when it
+ * cannot. Shared with the benchmark's "tfjs as shipped" worker.
+ */
+export async function startTfjsBackend(name: ActiveBackend): Promise<void> {
+  if (name === 'webgpu') {
+    const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+    if (!gpu) throw new Error('not supported by this browser');
+    // tfjs crashes at setup without an adapter, so ask first.
+    if (!(await gpu.requestAdapter())) throw new Error('no adapter');
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (error) {
+    throw new Error(reason(error), { cause: error });
+  }
+  if (!ok) throw new Error('failed to start');
+  await tf.ready();
+}
+
+/** Tries to make `name` the active backend the app's way; throws with a short reason when it cannot. */
 async function activate(name: ActiveBackend, options: ChooseOptions): Promise<void> {
   const unavailable = options.unavailable?.get(name);
   if (unavailable) throw new Error(unavailable);
   if (tf.getBackend() === name) return;
   switch (name) {
-    case 'webgpu': {
-      const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-      if (!gpu) throw new Error('not supported by this browser');
-      // tfjs crashes at setup without an adapter, so ask first.
-      const adapter = await gpu.requestAdapter();
-      if (!adapter) throw new Error('no adapter');
-      break;
-    }
     case 'webgl':
       // A software renderer may still be what the user asked for; the probe
       // keeps 'auto' from picking it when it is slow.
@@ -131,17 +145,11 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       setWasmPaths(WASM_BINARY_URLS);
       registerWasmTrainingKernels();
       break;
+    case 'webgpu':
     case 'cpu':
       break;
   }
-  let ok: boolean;
-  try {
-    ok = await tf.setBackend(name);
-  } catch (error) {
-    throw new Error(reason(error), { cause: error });
-  }
-  if (!ok) throw new Error('failed to start');
-  await tf.ready();
+  await startTfjsBackend(name);
   if (name === 'webgl' && webglContext()?.isContextLost()) throw new Error('its context is lost');
 }
 

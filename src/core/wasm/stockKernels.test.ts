@@ -6,19 +6,7 @@ import {
   unregisterStockConv2DBackpropFilter,
 } from './stockKernels';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelsRegistered } from './trainingKernels';
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function randoms(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+import { randoms, relError, size } from './testValues';
 
 type Shape4 = [number, number, number, number];
 
@@ -32,18 +20,6 @@ function filterGrad(x: Shape4, w: Shape4, strides: number, pad: 'same' | 'valid'
     const dw = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt, b as tf.Tensor4D, strides, pad), r)))(wt);
     return dw.dataSync() as Float32Array;
   });
-}
-
-function relError(actual: Float32Array, expected: Float32Array): number {
-  if (actual.length !== expected.length) return Infinity;
-  let scale = 1e-12;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) worst = d; // catches NaN
-  }
-  return worst / scale;
 }
 
 async function on<T>(backend: 'cpu' | 'wasm', f: () => T): Promise<T> {

@@ -5,6 +5,7 @@ import {
   unregisterWasmTrainingKernels,
   wasmTrainingKernelsRegistered,
 } from './trainingKernels';
+import { maxAbs, randoms, relError, size } from './testValues';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -41,19 +42,6 @@ const CASES: Case[] = [
   { name: 'padding larger than the kernel', x: [1, 4, 5, 3], w: [1, 1, 3, 4], strides: 1, pad: 2 },
 ];
 
-/** Deterministic pseudo-random values in [-1, 1). */
-function randoms(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
 interface Grads {
   dx: Float32Array;
   dw: Float32Array;
@@ -74,24 +62,6 @@ function conv2dGrads(c: Case, seed: number): Grads {
     const [dx, dw] = g([x, w]);
     return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape: yShape };
   });
-}
-
-function maxAbs(a: Float32Array): number {
-  let m = 0;
-  for (const v of a) m = Math.max(m, Math.abs(v));
-  return m;
-}
-
-/** Worst |a − b| relative to the reference's scale; Infinity on length mismatch. */
-function relError(actual: Float32Array, expected: Float32Array): number {
-  if (actual.length !== expected.length) return Infinity;
-  const scale = Math.max(maxAbs(expected), 1e-12);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) worst = d; // catches NaN
-  }
-  return worst / scale;
 }
 
 const TOL = 1e-4;
