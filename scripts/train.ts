@@ -10,7 +10,7 @@ import { PRESET_INFO } from '../src/core/config/params';
 import { layerTable, lenetLayers } from '../src/core/model/architecture';
 import { buildModel } from '../src/core/model/build';
 import { trainModel } from '../src/core/train/train';
-import { readFashionMnist, startWasmBackend } from './lib/node';
+import { readFashionMnist, startCpuBackend, startWasmBackend } from './lib/node';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -21,7 +21,7 @@ if (args.includes('--help') || args.includes('-h')) {
 const { config, problems } = decode(args.join('&'));
 for (const problem of problems) console.warn(`warning: ${problem.key}: ${problem.message}`);
 
-if (config.backend === 'cpu') await tf.setBackend('cpu');
+if (config.backend === 'cpu') await startCpuBackend();
 else {
   if (config.backend !== 'auto' && config.backend !== 'wasm') {
     console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);

@@ -2,8 +2,8 @@
  * `npm run bench -- --node`: the CLI trainer's path under Node. Each backend
  * runs in two child processes, one after the other (a fresh heap each, like
  * the browser's fresh workers): the app's setup (scripts/lib/node.ts
- * startWasmBackend: our training kernels) timing ours and model.fit, then
- * tfjs as shipped timing model.fit. What differs from the browser: Node's
+ * startWasmBackend / startCpuBackend: our training kernels) timing ours and
+ * model.fit, then tfjs as shipped timing model.fit. What differs from the browser: Node's
  * tfjs-backend-wasm never uses threads, so on wasm the two setups differ only
  * in the kernels (ours vs tfjs's own plus the minimal filter gradient). The
  * cold start is the CLI trainer itself, timed from spawn to its first epoch
@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measureTraining } from '../../src/bench/measure';
 import { setupMethods, type BenchSetup, type MeasureReply, type MeasureSettings } from '../../src/bench/protocol';
+import { unregisterCpuTrainingKernels } from '../../src/core/cpu/trainingKernels';
 import { registerStockConv2DBackpropFilter } from '../../src/core/wasm/stockKernels';
 import { unregisterWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 import type { ActiveBackend } from '../../src/worker/protocol';
-import { readFashionMnist, startWasmBackend } from '../lib/node';
+import { readFashionMnist, startCpuBackend, startWasmBackend } from '../lib/node';
 import type { BenchOptions } from './options';
 import { lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { startProcess, stopProcess } from './processes';
@@ -53,10 +54,14 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
     note = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}; ` +
       (setup === 'stock' ? 'tfjs as shipped, only the minimal Conv2DBackpropFilter added' : 'our training kernels');
-  } else {
+  } else if (setup === 'stock') {
+    unregisterCpuTrainingKernels();
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
     await tf.ready();
-    note = 'plain JavaScript';
+    note = 'plain JavaScript; tfjs as shipped';
+  } else {
+    await startCpuBackend();
+    note = 'plain JavaScript; our training kernels';
   }
   log(`backend ${tf.getBackend()}: ${note}`);
   const dataStart = performance.now();

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadFashionMnist } from '../core/data/fashionMnist';
 import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
+import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
@@ -57,8 +58,10 @@ async function startStock(backend: ActiveBackend): Promise<string> {
       // Else tfjs refuses a software renderer (SwiftShader here).
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
       break;
-    case 'webgpu':
     case 'cpu':
+      unregisterCpuTrainingKernels();
+      break;
+    case 'webgpu':
       break;
   }
   try {

@@ -20,7 +20,8 @@ export type BenchMethod = 'ours' | 'fit';
 /**
  * How the bench worker starts the backend:
  * - 'app': the app's way (chooseBackend: on wasm our training kernels and
- *   WebAssembly threads); measures ours (see setupMethods).
+ *   WebAssembly threads, on cpu our training kernels); measures ours (see
+ *   setupMethods).
  * - 'stock': tfjs as shipped, the way a tutorial starts it (on wasm one
  *   thread, SIMD, and only the minimal filter-gradient kernel of
  *   core/wasm/stockKernels.ts that tfjs lacks) and a network of tfjs-layers'
@@ -30,12 +31,13 @@ export type BenchSetup = 'app' | 'stock';
 
 /**
  * What each setup measures. model.fit with the app's setup differs from tfjs
- * as shipped only on wasm (our kernels, threads); elsewhere it would measure
- * the stock run again, which on a software GPU costs many minutes.
+ * as shipped only where the app registers kernels (wasm: ours and threads;
+ * cpu: ours); elsewhere it would measure the stock run again, which on a
+ * software GPU costs many minutes.
  */
 export function setupMethods(setup: BenchSetup, backend: ActiveBackend): readonly BenchMethod[] {
   if (setup === 'stock') return ['fit'];
-  return backend === 'wasm' ? ['ours', 'fit'] : ['ours'];
+  return backend === 'wasm' || backend === 'cpu' ? ['ours', 'fit'] : ['ours'];
 }
 
 export interface MeasureRequest extends MeasureSettings {

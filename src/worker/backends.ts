@@ -10,6 +10,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendName } from '../core/config/params';
+import { registerCpuTrainingKernels } from '../core/cpu/trainingKernels';
 import { registerWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import type { ActiveBackend } from './protocol';
 
@@ -145,8 +146,10 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       setWasmPaths(WASM_BINARY_URLS);
       registerWasmTrainingKernels();
       break;
-    case 'webgpu':
     case 'cpu':
+      registerCpuTrainingKernels();
+      break;
+    case 'webgpu':
       break;
   }
   await startTfjsBackend(name);

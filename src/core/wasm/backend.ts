@@ -9,7 +9,7 @@
  * - Heap views are taken after the last allocation that precedes their use:
  *   growing the wasm memory detaches earlier views.
  */
-import { backend_util, getKernel } from '@tensorflow/tfjs';
+import { getKernel } from '@tensorflow/tfjs';
 import type { DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo, TypedArray } from '@tensorflow/tfjs';
 
 export const WASM = 'wasm';
@@ -72,65 +72,4 @@ export function view(info: TensorInfo, shape: number[]): TensorInfo {
 
 export function disposeAll(backend: WasmBackendLike, infos: ReadonlyArray<TensorInfo | undefined>): void {
   for (const info of infos) if (info !== undefined) backend.disposeData(info.dataId);
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-export function product(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Throws a clear error for what the conv kernels here do not support. */
-export function checkConvArgs(
-  opName: string,
-  attrs: NamedAttrMap | undefined,
-  dataFormat: string | undefined,
-  tensors: Record<string, TensorInfo>,
-): void {
-  const dilations = (attrs as { dilations?: number | number[] } | undefined)?.dilations;
-  if (dilations !== undefined && dilations !== null) {
-    const d = Array.isArray(dilations) ? dilations : [dilations, dilations];
-    if (d.some((v) => v !== 1)) {
-      throw new Error(`${opName} (wasm): dilations other than 1 are not supported, got [${d.join(', ')}].`);
-    }
-  }
-  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
-    throw new Error(`${opName} (wasm): only dataFormat 'NHWC' is supported, got '${dataFormat}'.`);
-  }
-  for (const [name, t] of Object.entries(tensors)) {
-    if (t.dtype !== 'float32') throw new Error(`${opName} (wasm): ${name} must be float32, got ${t.dtype}.`);
-    if (t.shape.length !== 4) {
-      throw new Error(`${opName} (wasm): ${name} must be rank 4, got [${t.shape.join(', ')}].`);
-    }
-  }
-}
-
-export type Shape4 = [number, number, number, number];
-
-/**
- * The forward convolution a backward kernel belongs to, NHWC, dilation 1;
- * throws when dy does not have that convolution's output shape.
- */
-export function backwardConvInfo(
-  opName: string,
-  inputShape: Shape4,
-  filterShape: Shape4,
-  attrs: {
-    strides: number | [number, number];
-    pad: Parameters<typeof backend_util.computeConv2DInfo>[4];
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  },
-  dy: TensorInfo,
-): backend_util.Conv2DInfo {
-  const info = backend_util.computeConv2DInfo(
-    inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
-  );
-  if (!sameShape(dy.shape, info.outShape)) {
-    throw new Error(
-      `${opName} (wasm): dy has shape [${dy.shape.join(', ')}], expected [${info.outShape.join(', ')}].`,
-    );
-  }
-  return info;
 }

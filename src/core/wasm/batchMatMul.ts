@@ -12,7 +12,8 @@
  */
 import { broadcast_util, Transpose } from '@tensorflow/tfjs';
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { asWasmBackend, callKernel, disposeAll, product, single, view } from './backend';
+import { product } from '../kernels/checks';
+import { asWasmBackend, callKernel, disposeAll, single, view } from './backend';
 
 export function makeBatchMatMul(replaced: KernelConfig): KernelFunc {
   return (args) => {

@@ -20,17 +20,9 @@
  */
 import { backend_util, BatchMatMul, Conv2D, Transpose } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import {
-  asWasmBackend,
-  backwardConvInfo,
-  callKernel,
-  checkConvArgs,
-  disposeAll,
-  f32,
-  sameShape,
-  view,
-} from './backend';
-import type { Shape4, WasmBackendLike } from './backend';
+import { backwardConvInfo, checkConvArgs, sameShape, type Shape4 } from '../kernels/checks';
+import { asWasmBackend, callKernel, disposeAll, f32, view } from './backend';
+import type { WasmBackendLike } from './backend';
 
 export type BackpropFilterMethod = 'auto' | 'conv' | 'im2col';
 
@@ -48,8 +40,8 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
     const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
     if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter (wasm): needs inputs x and dy.');
     const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-    checkConvArgs('Conv2DBackpropFilter', args.attrs, attrs.dataFormat, { x, dy });
-    const info = backwardConvInfo('Conv2DBackpropFilter', x.shape as Shape4, attrs.filterShape, attrs, dy);
+    checkConvArgs('Conv2DBackpropFilter (wasm)', args.attrs, attrs.dataFormat, { x, dy });
+    const info = backwardConvInfo('Conv2DBackpropFilter (wasm)', x.shape as Shape4, attrs.filterShape, attrs, dy);
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
     if (info.batchSize * info.outHeight * info.outWidth * info.inChannels * info.outChannels === 0) {
       const zeros = backend.makeOutput(filterShape, 'float32');

@@ -20,7 +20,8 @@
  */
 import { Conv2D, DepthwiseConv2dNative, Sum } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { asWasmBackend, backwardConvInfo, callKernel, checkConvArgs, disposeAll, f32, sameShape, type Shape4 } from './backend';
+import { backwardConvInfo, checkConvArgs, sameShape, type Shape4 } from '../kernels/checks';
+import { asWasmBackend, callKernel, disposeAll, f32 } from './backend';
 
 export interface BackpropInputOptions {
   /** Use the depthwise form when the convolution has one input channel. */
@@ -35,8 +36,8 @@ export function makeConv2DBackpropInput(replaced: KernelConfig | undefined, opti
       throw new Error('Conv2DBackpropInput (wasm): needs inputs dy and filter.');
     }
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    checkConvArgs('Conv2DBackpropInput', args.attrs, attrs.dataFormat, { dy, filter });
-    const info = backwardConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape as Shape4, attrs, dy);
+    checkConvArgs('Conv2DBackpropInput (wasm)', args.attrs, attrs.dataFormat, { dy, filter });
+    const info = backwardConvInfo('Conv2DBackpropInput (wasm)', attrs.inputShape, filter.shape as Shape4, attrs, dy);
     const { batchSize: N, inHeight: IH, inWidth: IW, inChannels: CI } = info;
     const { outHeight: OH, outWidth: OW, outChannels: CO } = info;
     const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;

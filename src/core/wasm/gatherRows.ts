@@ -8,7 +8,8 @@
  * backend's), goes to the replaced kernel.
  */
 import type { GatherV2Attrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { asWasmBackend, product } from './backend';
+import { product } from '../kernels/checks';
+import { asWasmBackend } from './backend';
 
 export function makeGatherRows(replaced: KernelConfig): KernelFunc {
   return (args) => {

@@ -6,7 +6,7 @@ import {
   unregisterStockConv2DBackpropFilter,
 } from './stockKernels';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelsRegistered } from './trainingKernels';
-import { randoms, relError, size } from './testValues';
+import { randoms, relError, size } from '../kernels/testValues';
 
 type Shape4 = [number, number, number, number];
 

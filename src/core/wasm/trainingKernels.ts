@@ -15,23 +15,13 @@
  * - `GatherV2` (replaced): row copies for a batch taken from the dataset
  *   (./gatherRows.ts).
  *
- * Replaced kernels are kept and used for the cases the new ones leave out.
- * The kernel registry is the only state: the configs registered here carry a
- * marker with the kernel they replaced.
+ * Replaced kernels are kept and used for the cases the new ones leave out
+ * (../kernels/registry.ts).
  *
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
-import {
-  AvgPoolGrad,
-  BatchMatMul,
-  Conv2DBackpropFilter,
-  Conv2DBackpropInput,
-  GatherV2,
-  getKernel,
-  registerKernel,
-  unregisterKernel,
-} from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import { AvgPoolGrad, BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, GatherV2 } from '@tensorflow/tfjs';
+import { installKernel, isOurKernel } from '../kernels/registry';
 import { avgPoolGrad } from './avgPoolGrad';
 import { WASM } from './backend';
 import { makeBatchMatMul } from './batchMatMul';
@@ -79,46 +69,6 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
   return o;
 }
 
-/** A kernel config registered here; `replaced` is the backend's own, if any. */
-interface OurKernelConfig extends KernelConfig {
-  readonly lenetWasmTraining: { readonly replaced: KernelConfig | undefined };
-}
-
-function isOurs(config: KernelConfig | undefined): config is OurKernelConfig {
-  return config !== undefined && 'lenetWasmTraining' in config;
-}
-
-/** The backend's own kernel for this name, looking through ours. */
-function backendKernel(kernelName: string): KernelConfig | undefined {
-  const current = getKernel(kernelName, WASM);
-  return isOurs(current) ? current.lenetWasmTraining.replaced : current;
-}
-
-function install(
-  kernelName: string,
-  enabled: boolean,
-  make: (replaced: KernelConfig | undefined) => KernelFunc | undefined,
-): void {
-  const replaced = backendKernel(kernelName);
-  const kernelFunc = enabled ? make(replaced) : undefined;
-  if (getKernel(kernelName, WASM) !== undefined) unregisterKernel(kernelName, WASM);
-  if (kernelFunc === undefined) {
-    if (replaced !== undefined) registerKernel(replaced);
-    return;
-  }
-  const config: OurKernelConfig = {
-    kernelName,
-    backendName: WASM,
-    kernelFunc,
-    // The replaced kernel binds its wasm function in its setup; keep that so
-    // the fallback also works when this runs before the backend initialises.
-    setupFunc: replaced?.setupFunc,
-    disposeFunc: replaced?.disposeFunc,
-    lenetWasmTraining: { replaced },
-  };
-  registerKernel(config);
-}
-
 /**
  * Registers the training kernels for the 'wasm' backend (see the file comment).
  *
@@ -130,16 +80,16 @@ function install(
  */
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
   const o = resolve(options);
-  install(Conv2DBackpropFilter, true, () =>
+  installKernel(WASM, Conv2DBackpropFilter, true, () =>
     makeConv2DBackpropFilter({ method: o.backpropFilter, im2colBudget: o.im2colBudget }),
   );
-  install(Conv2DBackpropInput, o.backpropInput, (replaced) =>
+  installKernel(WASM, Conv2DBackpropInput, o.backpropInput, (replaced) =>
     makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel }),
   );
   // Only ever a wrapper around the backend's own kernel.
-  install(BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
-  install(AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
-  install(GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
+  installKernel(WASM, BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
+  installKernel(WASM, AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
+  installKernel(WASM, GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
 }
 
 /**
@@ -149,7 +99,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  */
 export function unregisterWasmTrainingKernels(): void {
   for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2]) {
-    install(name, false, () => undefined);
+    installKernel(WASM, name, false, () => undefined);
   }
 }
 
@@ -159,10 +109,10 @@ export function wasmTrainingKernelsRegistered(): Record<
   boolean
 > {
   return {
-    backpropFilter: isOurs(getKernel(Conv2DBackpropFilter, WASM)),
-    backpropInput: isOurs(getKernel(Conv2DBackpropInput, WASM)),
-    batchMatMul: isOurs(getKernel(BatchMatMul, WASM)),
-    avgPoolGrad: isOurs(getKernel(AvgPoolGrad, WASM)),
-    gatherRows: isOurs(getKernel(GatherV2, WASM)),
+    backpropFilter: isOurKernel(Conv2DBackpropFilter, WASM),
+    backpropInput: isOurKernel(Conv2DBackpropInput, WASM),
+    batchMatMul: isOurKernel(BatchMatMul, WASM),
+    avgPoolGrad: isOurKernel(AvgPoolGrad, WASM),
+    gatherRows: isOurKernel(GatherV2, WASM),
   };
 }

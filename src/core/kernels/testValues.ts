@@ -1,0 +1,113 @@
+/** Deterministic inputs, shared cases and a tolerance measure for the kernel tests (not used by the app). */
+import * as tf from '@tensorflow/tfjs';
+
+/** Deterministic pseudo-random values in [-1, 1). */
+export function randoms(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+export function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/** Worst |a − b| relative to the reference's scale; Infinity on length mismatch. */
+export function relError(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) return Infinity;
+  const scale = Math.max(maxAbs(expected), 1e-12);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= worst)) worst = d; // catches NaN
+  }
+  return worst / scale;
+}
+
+export type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+export interface Case {
+  name: string;
+  x: [number, number, number, number];
+  /** [KH, KW, CI, CO] */
+  w: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+export const CASES: Case[] = [
+  { name: 'LeNet conv1 shape, same', x: [3, 28, 28, 1], w: [5, 5, 1, 6], strides: 1, pad: 'same' },
+  { name: 'LeNet conv2 shape, valid', x: [3, 14, 14, 6], w: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  { name: '1x1 kernel, 1 filter', x: [1, 5, 7, 3], w: [1, 1, 3, 1], strides: 1, pad: 'valid' },
+  { name: '1x1 kernel, stride 2', x: [3, 6, 5, 3], w: [1, 1, 3, 4], strides: 2, pad: 'same' },
+  { name: '3x3 same non-square', x: [3, 9, 6, 3], w: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: '3x3 valid stride 2, leftover rows', x: [3, 10, 7, 3], w: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { name: '3x3 same stride 2 odd size', x: [1, 7, 9, 6], w: [3, 3, 6, 16], strides: 2, pad: 'same' },
+  { name: '5x5 explicit number padding 2 (PyTorch style)', x: [3, 12, 10, 1], w: [5, 5, 1, 4], strides: 1, pad: 2 },
+  { name: 'one input channel, stride 2', x: [3, 9, 8, 1], w: [3, 3, 1, 4], strides: 2, pad: 'same' },
+  { name: '5x5 explicit padding 1, stride 2', x: [1, 11, 13, 3], w: [5, 5, 3, 1], strides: 2, pad: 1 },
+  {
+    name: 'asymmetric explicit padding, mixed strides',
+    x: [3, 8, 11, 3],
+    w: [3, 5, 3, 4],
+    strides: [2, 1],
+    pad: [[0, 0], [2, 0], [1, 3], [0, 0]],
+  },
+  { name: 'rectangular kernel same', x: [1, 6, 8, 6], w: [5, 3, 6, 4], strides: [1, 2], pad: 'same' },
+  // Padding larger than the filter: the input gradient falls back to the
+  // backend's own kernel.
+  { name: 'padding larger than the kernel', x: [1, 4, 5, 3], w: [1, 1, 3, 4], strides: 1, pad: 2 },
+];
+
+export interface Grads {
+  dx: Float32Array;
+  dw: Float32Array;
+  dyShape: number[];
+}
+
+/**
+ * Gradients of Σ conv2d(x, w) ⊙ r on the current backend, where r is a fixed
+ * random tensor (so dy is not uniform, which would hide index mistakes).
+ */
+export function conv2dGrads(c: Case, seed: number): Grads {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
+    const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
+    const yShape = tf.conv2d(x, w, c.strides, c.pad).shape;
+    const r = tf.tensor(randoms(size(yShape), seed + 2), yShape);
+    const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
+    const [dx, dw] = g([x, w]);
+    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape: yShape };
+  });
+}
+
+export const TOL = 1e-4;
+
+export const POOLS: { x: [number, number, number, number]; size: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number }[] = [
+  { x: [3, 28, 28, 6], size: 2, strides: 2, pad: 'valid' }, // LeNet
+  { x: [2, 10, 10, 16], size: 2, strides: 2, pad: 'valid' },
+  { x: [2, 28, 28, 6], size: 5, strides: 2, pad: 2 }, // the DJL preset's pool
+  { x: [1, 7, 9, 3], size: 3, strides: 2, pad: 'same' },
+  { x: [2, 6, 5, 2], size: [2, 3], strides: [1, 2], pad: 'valid' },
+  { x: [1, 5, 6, 4], size: 3, strides: 1, pad: 'same' },
+  { x: [2, 7, 9, 3], size: 2, strides: 2, pad: 'valid' }, // leftover row and column
+];
+
+/** The gradient of Σ avgPool(x) ⊙ r on the current backend, r a fixed random tensor. */
+export function avgPoolGrads(p: (typeof POOLS)[number]): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(randoms(size(p.x), 3), p.x);
+    const yShape = tf.avgPool(x, p.size, p.strides, p.pad).shape;
+    const r = tf.tensor(randoms(size(yShape), 4), yShape);
+    const dx = tf.grad((a) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, p.size, p.strides, p.pad), r)))(x);
+    return dx.dataSync() as Float32Array;
+  });
+}
