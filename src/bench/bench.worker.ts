@@ -2,11 +2,13 @@
  * The benchmark's worker. Starts one backend in one of two setups (see
  * BenchSetup in ./protocol), loads the dataset and runs ./measure:
  * - 'app': the app worker's way (chooseBackend: wasm paths, our training
- *   kernels and WebAssembly threads); times ours, and on wasm model.fit too.
+ *   kernels and WebAssembly threads); times ours, and on wasm and cpu
+ *   model.fit too.
  * - 'stock': tfjs as shipped, started the way a tutorial would; times
  *   model.fit only.
  * The bench page spawns one per backend and setup, so every measurement
- * starts from a fresh worker and heap.
+ * starts from a fresh worker and heap. checkKernels compares our GPU training
+ * kernels with the backend's own (the e2e tests call it).
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
@@ -14,11 +16,21 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadFashionMnist } from '../core/data/fashionMnist';
 import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
 import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
+import type { GpuBackendName } from '../core/gpu/conv2dBackpropFilter';
+import { registerGpuTrainingKernels, unregisterGpuTrainingKernels } from '../core/gpu/trainingKernels';
+import { CASES, maxAbs, readConv2dGrads, relError } from '../core/kernels/testValues';
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining } from './measure';
-import { setupMethods, type BenchWorkerApi, type MeasureReply, type MeasureRequest } from './protocol';
+import {
+  setupMethods,
+  type BenchWorkerApi,
+  type KernelCheck,
+  type KernelCheckReply,
+  type MeasureReply,
+  type MeasureRequest,
+} from './protocol';
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -40,6 +52,8 @@ const short = (error: unknown) => (error instanceof Error ? error.message : Stri
  * with the reason it could not start.
  */
 async function startStock(backend: ActiveBackend): Promise<string> {
+  // A fresh worker has none of our kernels registered; the unregister calls
+  // below make sure of it.
   const details: string[] = ['tfjs as shipped'];
   switch (backend) {
     case 'wasm':
@@ -48,7 +62,6 @@ async function startStock(backend: ActiveBackend): Promise<string> {
       // bundler), so tfjs runs its single-threaded SIMD build.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       setWasmPaths(WASM_BINARY_URLS);
-      // A fresh worker has none of ours registered; make sure of it.
       unregisterWasmTrainingKernels();
       // tfjs-backend-wasm has no Conv2DBackpropFilter: without one, model.fit cannot train a conv net.
       registerStockConv2DBackpropFilter();
@@ -57,11 +70,13 @@ async function startStock(backend: ActiveBackend): Promise<string> {
     case 'webgl':
       // Else tfjs refuses a software renderer (SwiftShader here).
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+      unregisterGpuTrainingKernels('webgl');
       break;
     case 'cpu':
       unregisterCpuTrainingKernels();
       break;
     case 'webgpu':
+      unregisterGpuTrainingKernels('webgpu');
       break;
   }
   try {
@@ -105,6 +120,27 @@ const api: BenchWorkerApi = {
       train: splits.train, test: splits.test, heapUsed, log,
     });
     return { requested, setup, backend: requested, available: true, note, dataSeconds, result };
+  },
+
+  async checkKernels(backend: GpuBackendName): Promise<KernelCheckReply> {
+    const choice = await chooseBackend(backend);
+    if (choice.backend !== backend) return { backend, available: false, note: choice.note ?? '', cases: [] };
+    const cases: KernelCheck[] = [];
+    for (const c of CASES) {
+      unregisterGpuTrainingKernels(backend);
+      const reference = await readConv2dGrads(c, 7);
+      registerGpuTrainingKernels(backend);
+      const before = tf.memory().numTensors;
+      const ours = await readConv2dGrads(c, 7);
+      cases.push({
+        name: c.name,
+        filterError: relError(ours.dw, reference.dw),
+        inputError: relError(ours.dx, reference.dx),
+        filterScale: maxAbs(reference.dw),
+        tensorsLeaked: tf.memory().numTensors - before,
+      });
+    }
+    return { backend, available: true, note: await describeBackend(backend), cases };
   },
 };
 

@@ -1,11 +1,12 @@
 /**
  * bench.html: no React, no app. Puts `window.lenetBench` on the page for
  * scripts/bench.ts, which calls measure() through Playwright once per backend
- * and setup (the app's, then tfjs as shipped). Each call runs in a fresh
- * worker that is terminated afterwards.
+ * and setup (the app's, then tfjs as shipped), and for the e2e tests, which
+ * call checkKernels(). Each call runs in a fresh worker that is terminated
+ * afterwards.
  */
 import * as Comlink from 'comlink';
-import type { BenchPageApi, BenchWorkerApi, MeasureReply } from './protocol';
+import type { BenchPageApi, BenchWorkerApi } from './protocol';
 
 const DATA_URL = new URL('data/fashion-mnist/', document.baseURI).href;
 const status = document.getElementById('status');
@@ -14,30 +15,38 @@ function show(text: string): void {
   if (status) status.textContent = text;
 }
 
+/** Runs `task` against a fresh bench worker, which is terminated afterwards; rejects if the worker crashes. */
+async function inFreshWorker<T>(label: string, task: (remote: Comlink.Remote<BenchWorkerApi>) => Promise<T>): Promise<T> {
+  const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: `bench-${label.replace(/ /g, '-')}` });
+  const remote = Comlink.wrap<BenchWorkerApi>(worker);
+  const crashed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      reject(new Error(`the bench worker crashed (${event.message || 'unknown error'})`));
+    });
+  });
+  show(`${label}: starting`);
+  try {
+    return await Promise.race([task(remote), crashed]);
+  } finally {
+    remote[Comlink.releaseProxy]();
+    worker.terminate();
+    show(`${label}: finished`);
+  }
+}
+
 const api: BenchPageApi = {
   userAgent: navigator.userAgent,
-  async measure(request): Promise<MeasureReply> {
+  measure(request) {
     const label = `${request.backend} ${request.setup}`;
-    const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: `bench-${request.backend}-${request.setup}` });
-    const remote = Comlink.wrap<BenchWorkerApi>(worker);
-    const crashed = new Promise<never>((_, reject) => {
-      worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        reject(new Error(`the bench worker crashed (${event.message || 'unknown error'})`));
-      });
-    });
     const onLog = Comlink.proxy((line: string) => {
       show(`${label}: ${line}`);
       console.log(`[bench ${label}] ${line}`);
     });
-    show(`${label}: starting`);
-    try {
-      return await Promise.race([remote.measure({ ...request, dataUrl: request.dataUrl ?? DATA_URL }, onLog), crashed]);
-    } finally {
-      remote[Comlink.releaseProxy]();
-      worker.terminate();
-      show(`${label}: finished`);
-    }
+    return inFreshWorker(label, (remote) => remote.measure({ ...request, dataUrl: request.dataUrl ?? DATA_URL }, onLog));
+  },
+  checkKernels(backend) {
+    return inFreshWorker(`${backend} kernel check`, (remote) => remote.checkKernels(backend));
   },
 };
 

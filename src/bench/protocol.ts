@@ -2,6 +2,7 @@
  * What the benchmark measures and reports, shared by the bench worker, the
  * bench page, the Node runner and the script that drives them. Plain data.
  */
+import type { GpuBackendName } from '../core/gpu/conv2dBackpropFilter';
 import type { ActiveBackend } from '../worker/protocol';
 
 export interface MeasureSettings {
@@ -19,9 +20,8 @@ export type BenchMethod = 'ours' | 'fit';
 
 /**
  * How the bench worker starts the backend:
- * - 'app': the app's way (chooseBackend: on wasm our training kernels and
- *   WebAssembly threads, on cpu our training kernels); measures ours (see
- *   setupMethods).
+ * - 'app': the app's way (chooseBackend: our training kernels, and
+ *   WebAssembly threads on wasm); measures ours (see setupMethods).
  * - 'stock': tfjs as shipped, the way a tutorial starts it (on wasm one
  *   thread, SIMD, and only the minimal filter-gradient kernel of
  *   core/wasm/stockKernels.ts that tfjs lacks) and a network of tfjs-layers'
@@ -30,10 +30,9 @@ export type BenchMethod = 'ours' | 'fit';
 export type BenchSetup = 'app' | 'stock';
 
 /**
- * What each setup measures. model.fit with the app's setup differs from tfjs
- * as shipped only where the app registers kernels (wasm: ours and threads;
- * cpu: ours); elsewhere it would measure the stock run again, which on a
- * software GPU costs many minutes.
+ * What each setup measures. model.fit with the app's setup (our kernels, and
+ * threads on wasm) is timed on the CPU backends only: on a software GPU each
+ * run costs many minutes.
  */
 export function setupMethods(setup: BenchSetup, backend: ActiveBackend): readonly BenchMethod[] {
   if (setup === 'stock') return ['fit'];
@@ -90,12 +89,34 @@ export interface MeasureReply {
   result: MeasureResult | null;
 }
 
-export interface BenchWorkerApi {
-  measure(request: MeasureRequest, onLog: (line: string) => void): Promise<MeasureReply>;
+/** Our GPU kernels against the backend's own on one shared test case (core/kernels/testValues). */
+export interface KernelCheck {
+  name: string;
+  /** Worst difference relative to the reference's largest value, filter and input gradients. */
+  filterError: number;
+  inputError: number;
+  /** Largest |value| of the reference filter gradient (0 would make the comparison empty). */
+  filterScale: number;
+  tensorsLeaked: number;
 }
 
-/** What bench.html puts on `window` for the driving script. */
+export interface KernelCheckReply {
+  backend: GpuBackendName;
+  /** False when the backend does not start here; `note` says why. */
+  available: boolean;
+  note: string;
+  cases: KernelCheck[];
+}
+
+export interface BenchWorkerApi {
+  measure(request: MeasureRequest, onLog: (line: string) => void): Promise<MeasureReply>;
+  checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
+}
+
+/** What bench.html puts on `window` for the driving script and the e2e tests. */
 export interface BenchPageApi {
   measure(request: Omit<MeasureRequest, 'dataUrl'> & { dataUrl?: string }): Promise<MeasureReply>;
+  /** Runs our GPU training kernels and the backend's own on the same inputs, in a fresh worker. */
+  checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
   userAgent: string;
 }

@@ -11,6 +11,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendName } from '../core/config/params';
 import { registerCpuTrainingKernels } from '../core/cpu/trainingKernels';
+import { registerGpuTrainingKernels } from '../core/gpu/trainingKernels';
 import { registerWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import type { ActiveBackend } from './protocol';
 
@@ -136,6 +137,7 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       // A software renderer may still be what the user asked for; the probe
       // keeps 'auto' from picking it when it is slow.
       tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+      registerGpuTrainingKernels('webgl');
       break;
     case 'wasm':
       // tfjs starts with half the cores; training is compute-bound, so use
@@ -150,6 +152,7 @@ async function activate(name: ActiveBackend, options: ChooseOptions): Promise<vo
       registerCpuTrainingKernels();
       break;
     case 'webgpu':
+      registerGpuTrainingKernels('webgpu');
       break;
   }
   await startTfjsBackend(name);

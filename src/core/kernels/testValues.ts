@@ -1,4 +1,7 @@
-/** Deterministic inputs, shared cases and a tolerance measure for the kernel tests (not used by the app). */
+/**
+ * Deterministic inputs, shared cases and a tolerance measure for the kernel
+ * tests and the benchmark page's kernel check (not used by the app).
+ */
 import * as tf from '@tensorflow/tfjs';
 
 /** Deterministic pseudo-random values in [-1, 1). */
@@ -65,6 +68,8 @@ export const CASES: Case[] = [
   // Padding larger than the filter: the input gradient falls back to the
   // backend's own kernel.
   { name: 'padding larger than the kernel', x: [1, 4, 5, 3], w: [1, 1, 3, 4], strides: 1, pad: 2 },
+  // The GPU filter gradient sums chunks of 16 such images: 2 chunks, the last short.
+  { name: 'batch of 23, split into chunks', x: [23, 10, 10, 2], w: [3, 3, 2, 3], strides: 1, pad: 'valid' },
 ];
 
 export interface Grads {
@@ -76,8 +81,9 @@ export interface Grads {
 /**
  * Gradients of Σ conv2d(x, w) ⊙ r on the current backend, where r is a fixed
  * random tensor (so dy is not uniform, which would hide index mistakes).
+ * The caller disposes dx and dw.
  */
-export function conv2dGrads(c: Case, seed: number): Grads {
+function conv2dGradTensors(c: Case, seed: number): { dx: tf.Tensor; dw: tf.Tensor; dyShape: number[] } {
   return tf.tidy(() => {
     const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
@@ -85,8 +91,26 @@ export function conv2dGrads(c: Case, seed: number): Grads {
     const r = tf.tensor(randoms(size(yShape), seed + 2), yShape);
     const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
     const [dx, dw] = g([x, w]);
-    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape: yShape };
+    return { dx, dw, dyShape: yShape };
   });
+}
+
+/** conv2dGradTensors read back synchronously (cpu, wasm). */
+export function conv2dGrads(c: Case, seed: number): Grads {
+  const { dx, dw, dyShape } = conv2dGradTensors(c, seed);
+  const grads = { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape };
+  tf.dispose([dx, dw]);
+  return grads;
+}
+
+/** conv2dGradTensors read back asynchronously: WebGPU in Chromium has no working synchronous read. */
+export async function readConv2dGrads(c: Case, seed: number): Promise<Grads> {
+  const { dx, dw, dyShape } = conv2dGradTensors(c, seed);
+  try {
+    return { dx: (await dx.data()) as Float32Array, dw: (await dw.data()) as Float32Array, dyShape };
+  } finally {
+    tf.dispose([dx, dw]);
+  }
 }
 
 export const TOL = 1e-4;

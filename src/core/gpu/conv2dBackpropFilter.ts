@@ -1,0 +1,178 @@
+/**
+ * Conv2DBackpropFilter for tfjs's WebGL and WebGPU backends, split over the
+ * batch so a GPU can run it in parallel.
+ *
+ *   dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
+ *
+ * tfjs 4.22 gives each element of dW one GPU thread that walks the whole sum
+ * alone: for LeNet's first layer that is 150 threads (one per filter weight),
+ * each adding 200,704 terms (256 images × 28 × 28) one after another, on a
+ * chip built for tens of thousands of threads. Here the batch is cut into
+ * chunks of a few images: one program writes a partial sum per chunk and
+ * filter weight ([chunks, KH·KW·CI·CO], about a thousand terms per thread),
+ * and the backend's own Sum adds the chunks up. Same arithmetic, spread over
+ * chunks × more threads; the partial sums also lose fewer digits.
+ */
+import { Conv2DBackpropFilter, getKernel, Reshape, Sum } from '@tensorflow/tfjs';
+import type { backend_util, Conv2DBackpropFilterAttrs, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { backwardConvInfo, checkConvArgs, type Shape4 } from '../kernels/checks';
+
+type Conv2DInfo = backend_util.Conv2DInfo;
+
+/** Terms each thread adds up, about: enough to hide a thread's start, small enough to keep a GPU busy. */
+export const TERMS_PER_THREAD = 1024;
+
+export interface FilterGradSplit {
+  imagesPerChunk: number;
+  chunks: number;
+}
+
+/** How the batch is cut: whole images per chunk, about TERMS_PER_THREAD terms each. */
+export function splitBatch(info: Pick<Conv2DInfo, 'batchSize' | 'outHeight' | 'outWidth'>): FilterGradSplit {
+  const perImage = Math.max(1, info.outHeight * info.outWidth);
+  const imagesPerChunk = Math.min(Math.max(1, info.batchSize), Math.max(1, Math.round(TERMS_PER_THREAD / perImage)));
+  return { imagesPerChunk, chunks: Math.max(1, Math.ceil(info.batchSize / imagesPerChunk)) };
+}
+
+/** The parts of tfjs's WebGL backend (MathBackendWebGL) used here. */
+interface WebGLBackendLike {
+  runWebGLProgram(program: { variableNames: string[]; outputShape: number[]; userCode: string }, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
+  disposeData(dataId: DataId): boolean;
+}
+
+/** The parts of tfjs's WebGPU backend (WebGPUBackend) used here. */
+interface WebGPUBackendLike {
+  runWebGPUProgram(program: WebGPUProgramLike, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
+  disposeData(dataId: DataId): boolean;
+}
+
+/** tfjs-backend-webgpu's WebGPUProgram, the fields a flat elementwise program sets. */
+interface WebGPUProgramLike {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size: boolean;
+  getUserCode: () => string;
+}
+
+export type GpuBackendName = 'webgl' | 'webgpu';
+
+/** Integer constants the shaders are specialised for (also their cache key). */
+function constants(info: Conv2DInfo, split: FilterGradSplit) {
+  return {
+    N: info.batchSize, IH: info.inHeight, IW: info.inWidth, CI: info.inChannels,
+    OH: info.outHeight, OW: info.outWidth, CO: info.outChannels, FH: info.filterHeight, FW: info.filterWidth,
+    SH: info.strideHeight, SW: info.strideWidth, PT: info.padInfo.top, PL: info.padInfo.left,
+    PER: split.imagesPerChunk,
+  };
+}
+
+function webglProgram(info: Conv2DInfo, split: FilterGradSplit, k: number) {
+  const c = constants(info, split);
+  return {
+    variableNames: ['x', 'dy'],
+    outputShape: [split.chunks, k],
+    userCode: `
+      void main() {
+        ivec2 coords = getOutputCoords();
+        int chunk = coords.x;
+        int w = coords.y;
+        int d2 = w - (w / ${c.CO}) * ${c.CO};
+        w = w / ${c.CO};
+        int d1 = w - (w / ${c.CI}) * ${c.CI};
+        w = w / ${c.CI};
+        int wC = w - (w / ${c.FW}) * ${c.FW};
+        int wR = w / ${c.FW};
+        float dotProd = 0.0;
+        for (int i = 0; i < ${c.PER}; i++) {
+          int b = chunk * ${c.PER} + i;
+          if (b >= ${c.N}) break;
+          for (int yR = 0; yR < ${c.OH}; yR++) {
+            int xR = wR + yR * ${c.SH} - ${c.PT};
+            if (xR < 0 || xR >= ${c.IH}) continue;
+            for (int yC = 0; yC < ${c.OW}; yC++) {
+              int xC = wC + yC * ${c.SW} - ${c.PL};
+              if (xC < 0 || xC >= ${c.IW}) continue;
+              dotProd += getX(b, xR, xC, d1) * getDy(b, yR, yC, d2);
+            }
+          }
+        }
+        setOutput(dotProd);
+      }`,
+  };
+}
+
+function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): WebGPUProgramLike {
+  const c = constants(info, split);
+  const workgroupSize: [number, number, number] = [64, 1, 1];
+  return {
+    variableNames: ['x', 'dy'],
+    outputShape: [split.chunks, k],
+    shaderKey: `lenetConv2DBackpropFilterChunks_${Object.values(c).join('_')}`,
+    dispatchLayout: { x: [0, 1] },
+    dispatch: [Math.ceil((split.chunks * k) / workgroupSize[0]), 1, 1],
+    workgroupSize,
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let coords = getCoordsFromIndex(index);
+          let chunk = coords[0];
+          var w = coords[1];
+          let d2 = w % ${c.CO};
+          w = w / ${c.CO};
+          let d1 = w % ${c.CI};
+          w = w / ${c.CI};
+          let wC = w % ${c.FW};
+          let wR = w / ${c.FW};
+          var dotProd = 0.0;
+          let bEnd = min(chunk * ${c.PER} + ${c.PER}, ${c.N});
+          for (var b = chunk * ${c.PER}; b < bEnd; b = b + 1) {
+            for (var yR = 0; yR < ${c.OH}; yR = yR + 1) {
+              let xR = wR + yR * ${c.SH} - ${c.PT};
+              if (xR < 0 || xR >= ${c.IH}) { continue; }
+              for (var yC = 0; yC < ${c.OW}; yC = yC + 1) {
+                let xC = wC + yC * ${c.SW} - ${c.PL};
+                if (xC < 0 || xC >= ${c.IW}) { continue; }
+                dotProd = dotProd + getX(b, xR, xC, d1) * getDy(b, yR, yC, d2);
+              }
+            }
+          }
+          setOutputAtIndex(index, dotProd);
+        }
+      }`,
+  };
+}
+
+/** Runs the backend's own kernel `kernelName` on its tensors, outside the engine. */
+function callKernel(backendName: GpuBackendName, kernelName: string, backend: unknown, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
+  const kernel = getKernel(kernelName, backendName);
+  if (kernel === undefined) throw new Error(`${Conv2DBackpropFilter} (${backendName}): the backend has no ${kernelName} kernel.`);
+  return kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+}
+
+export function makeConv2DBackpropFilter(backendName: GpuBackendName): KernelFunc {
+  const opName = `${Conv2DBackpropFilter} (${backendName})`;
+  return (args) => {
+    const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
+    if (x === undefined || dy === undefined) throw new Error(`${opName}: needs inputs x and dy.`);
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    checkConvArgs(opName, args.attrs, attrs.dataFormat, { x, dy });
+    const info = backwardConvInfo(opName, x.shape as Shape4, attrs.filterShape, attrs, dy);
+    const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+    const k = filterShape.reduce((a, b) => a * b, 1);
+    const split = splitBatch(info);
+    const backend = args.backend as WebGLBackendLike & WebGPUBackendLike;
+    const partial = backendName === 'webgl'
+      ? backend.runWebGLProgram(webglProgram(info, split, k), [x, dy], 'float32')
+      : backend.runWebGPUProgram(webgpuProgram(info, split, k), [x, dy], 'float32');
+    const summed = callKernel(backendName, Sum, backend, { x: partial }, { axis: [0], keepDims: false });
+    const out = callKernel(backendName, Reshape, backend, { x: summed }, { shape: filterShape });
+    backend.disposeData(partial.dataId);
+    backend.disposeData(summed.dataId);
+    return out;
+  };
+}
