@@ -1,6 +1,7 @@
 /**
- * Our GPU training kernels (src/core/gpu) compute what the backends' own
- * compute. They cannot run under Node, so the benchmark page runs the shared
+ * Our GPU training kernels (src/core/gpu: the batch-split filter gradient,
+ * WebGPU's direct convolution for few input channels) compute what the
+ * backends' own compute. They cannot run under Node, so the benchmark page runs the shared
  * kernel test cases in a worker, once with tfjs's kernel and once with ours,
  * on the same inputs (SwiftShader here: the same shaders a real GPU runs).
  */
@@ -8,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import type { BenchPageApi, KernelCheckReply } from '../src/bench/protocol';
 
 for (const backend of ['webgl', 'webgpu'] as const) {
-  test(`${backend}: the batch-split filter gradient matches tfjs's own, and frees what it makes`, async ({ page }) => {
+  test(`${backend}: our convolution kernels match tfjs's own, and free what they make`, async ({ page }) => {
     test.setTimeout(180_000);
     await page.goto('/bench.html');
     await expect(page.locator('html')).toHaveAttribute('data-bench-ready', 'true');
@@ -20,6 +21,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     expect(reply.cases.length).toBeGreaterThan(10);
     for (const c of reply.cases) {
       expect(c.filterScale, c.name).toBeGreaterThan(0);
+      expect(c.outputError, c.name).toBeLessThan(1e-4);
       expect(c.filterError, c.name).toBeLessThan(1e-4);
       expect(c.inputError, c.name).toBeLessThan(1e-4);
       expect(c.tensorsLeaked, c.name).toBe(0);

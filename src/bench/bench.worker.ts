@@ -16,7 +16,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadFashionMnist } from '../core/data/fashionMnist';
 import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
 import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
-import type { GpuBackendName } from '../core/gpu/conv2dBackpropFilter';
+import type { GpuBackendName } from '../core/gpu/backend';
 import { registerGpuTrainingKernels, unregisterGpuTrainingKernels } from '../core/gpu/trainingKernels';
 import { CASES, maxAbs, readConv2dGrads, relError } from '../core/kernels/testValues';
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
@@ -134,6 +134,7 @@ const api: BenchWorkerApi = {
       const ours = await readConv2dGrads(c, 7);
       cases.push({
         name: c.name,
+        outputError: relError(ours.y, reference.y),
         filterError: relError(ours.dw, reference.dw),
         inputError: relError(ours.dx, reference.dx),
         filterScale: maxAbs(reference.dw),

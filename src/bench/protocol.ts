@@ -2,7 +2,7 @@
  * What the benchmark measures and reports, shared by the bench worker, the
  * bench page, the Node runner and the script that drives them. Plain data.
  */
-import type { GpuBackendName } from '../core/gpu/conv2dBackpropFilter';
+import type { GpuBackendName } from '../core/gpu/backend';
 import type { ActiveBackend } from '../worker/protocol';
 
 export interface MeasureSettings {
@@ -89,10 +89,11 @@ export interface MeasureReply {
   result: MeasureResult | null;
 }
 
-/** Our GPU kernels against the backend's own on one shared test case (core/kernels/testValues). */
+/** Our GPU kernels against the backend's own on one shared convolution test case (core/kernels/testValues). */
 export interface KernelCheck {
   name: string;
-  /** Worst difference relative to the reference's largest value, filter and input gradients. */
+  /** Worst difference relative to the reference's largest value: forward output, filter and input gradients. */
+  outputError: number;
   filterError: number;
   inputError: number;
   /** Largest |value| of the reference filter gradient (0 would make the comparison empty). */

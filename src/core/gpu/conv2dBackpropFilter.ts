@@ -13,9 +13,11 @@
  * and the backend's own Sum adds the chunks up. Same arithmetic, spread over
  * chunks × more threads; the partial sums also lose fewer digits.
  */
-import { Conv2DBackpropFilter, getKernel, Reshape, Sum } from '@tensorflow/tfjs';
-import type { backend_util, Conv2DBackpropFilterAttrs, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, Reshape, Sum } from '@tensorflow/tfjs';
+import type { backend_util, Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { backwardConvInfo, checkConvArgs, type Shape4 } from '../kernels/checks';
+import { callKernel, convConstants, flatWebGPUProgram } from './backend';
+import type { GpuBackendLike, GpuBackendName, WebGLProgramLike, WebGPUProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -34,43 +36,12 @@ export function splitBatch(info: Pick<Conv2DInfo, 'batchSize' | 'outHeight' | 'o
   return { imagesPerChunk, chunks: Math.max(1, Math.ceil(info.batchSize / imagesPerChunk)) };
 }
 
-/** The parts of tfjs's WebGL backend (MathBackendWebGL) used here. */
-interface WebGLBackendLike {
-  runWebGLProgram(program: { variableNames: string[]; outputShape: number[]; userCode: string }, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
-  disposeData(dataId: DataId): boolean;
-}
-
-/** The parts of tfjs's WebGPU backend (WebGPUBackend) used here. */
-interface WebGPUBackendLike {
-  runWebGPUProgram(program: WebGPUProgramLike, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
-  disposeData(dataId: DataId): boolean;
-}
-
-/** tfjs-backend-webgpu's WebGPUProgram, the fields a flat elementwise program sets. */
-interface WebGPUProgramLike {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size: boolean;
-  getUserCode: () => string;
-}
-
-export type GpuBackendName = 'webgl' | 'webgpu';
-
 /** Integer constants the shaders are specialised for (also their cache key). */
 function constants(info: Conv2DInfo, split: FilterGradSplit) {
-  return {
-    N: info.batchSize, IH: info.inHeight, IW: info.inWidth, CI: info.inChannels,
-    OH: info.outHeight, OW: info.outWidth, CO: info.outChannels, FH: info.filterHeight, FW: info.filterWidth,
-    SH: info.strideHeight, SW: info.strideWidth, PT: info.padInfo.top, PL: info.padInfo.left,
-    PER: split.imagesPerChunk,
-  };
+  return { ...convConstants(info), PER: split.imagesPerChunk };
 }
 
-function webglProgram(info: Conv2DInfo, split: FilterGradSplit, k: number) {
+function webglProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): WebGLProgramLike {
   const c = constants(info, split);
   return {
     variableNames: ['x', 'dy'],
@@ -107,16 +78,7 @@ function webglProgram(info: Conv2DInfo, split: FilterGradSplit, k: number) {
 
 function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): WebGPUProgramLike {
   const c = constants(info, split);
-  const workgroupSize: [number, number, number] = [64, 1, 1];
-  return {
-    variableNames: ['x', 'dy'],
-    outputShape: [split.chunks, k],
-    shaderKey: `lenetConv2DBackpropFilterChunks_${Object.values(c).join('_')}`,
-    dispatchLayout: { x: [0, 1] },
-    dispatch: [Math.ceil((split.chunks * k) / workgroupSize[0]), 1, 1],
-    workgroupSize,
-    size: true,
-    getUserCode: () => `
+  return flatWebGPUProgram(['x', 'dy'], [split.chunks, k], `lenetConv2DBackpropFilterChunks_${Object.values(c).join('_')}`, `
       fn main(index : i32) {
         if (index < uniforms.size) {
           let coords = getCoordsFromIndex(index);
@@ -143,15 +105,7 @@ function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): Web
           }
           setOutputAtIndex(index, dotProd);
         }
-      }`,
-  };
-}
-
-/** Runs the backend's own kernel `kernelName` on its tensors, outside the engine. */
-function callKernel(backendName: GpuBackendName, kernelName: string, backend: unknown, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): TensorInfo {
-  const kernel = getKernel(kernelName, backendName);
-  if (kernel === undefined) throw new Error(`${Conv2DBackpropFilter} (${backendName}): the backend has no ${kernelName} kernel.`);
-  return kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+      }`);
 }
 
 export function makeConv2DBackpropFilter(backendName: GpuBackendName): KernelFunc {
@@ -165,12 +119,12 @@ export function makeConv2DBackpropFilter(backendName: GpuBackendName): KernelFun
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
     const k = filterShape.reduce((a, b) => a * b, 1);
     const split = splitBatch(info);
-    const backend = args.backend as WebGLBackendLike & WebGPUBackendLike;
+    const backend = args.backend as GpuBackendLike;
     const partial = backendName === 'webgl'
       ? backend.runWebGLProgram(webglProgram(info, split, k), [x, dy], 'float32')
       : backend.runWebGPUProgram(webgpuProgram(info, split, k), [x, dy], 'float32');
-    const summed = callKernel(backendName, Sum, backend, { x: partial }, { axis: [0], keepDims: false });
-    const out = callKernel(backendName, Reshape, backend, { x: summed }, { shape: filterShape });
+    const summed = callKernel(opName, backendName, Sum, backend, { x: partial }, { axis: [0], keepDims: false });
+    const out = callKernel(opName, backendName, Reshape, backend, { x: summed }, { shape: filterShape });
     backend.disposeData(partial.dataId);
     backend.disposeData(summed.dataId);
     return out;

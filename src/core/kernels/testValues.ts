@@ -73,43 +73,46 @@ export const CASES: Case[] = [
 ];
 
 export interface Grads {
+  /** The forward output, conv2d(x, w). */
+  y: Float32Array;
   dx: Float32Array;
   dw: Float32Array;
   dyShape: number[];
 }
 
 /**
- * Gradients of Σ conv2d(x, w) ⊙ r on the current backend, where r is a fixed
- * random tensor (so dy is not uniform, which would hide index mistakes).
- * The caller disposes dx and dw.
+ * conv2d(x, w) and the gradients of Σ conv2d(x, w) ⊙ r on the current
+ * backend, where r is a fixed random tensor (so dy is not uniform, which
+ * would hide index mistakes). The caller disposes the tensors.
  */
-function conv2dGradTensors(c: Case, seed: number): { dx: tf.Tensor; dw: tf.Tensor; dyShape: number[] } {
+function conv2dGradTensors(c: Case, seed: number): { y: tf.Tensor; dx: tf.Tensor; dw: tf.Tensor } {
   return tf.tidy(() => {
     const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
-    const yShape = tf.conv2d(x, w, c.strides, c.pad).shape;
-    const r = tf.tensor(randoms(size(yShape), seed + 2), yShape);
+    const y = tf.conv2d(x, w, c.strides, c.pad);
+    const r = tf.tensor(randoms(size(y.shape), seed + 2), y.shape);
     const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
     const [dx, dw] = g([x, w]);
-    return { dx, dw, dyShape: yShape };
+    return { y, dx, dw };
   });
 }
 
 /** conv2dGradTensors read back synchronously (cpu, wasm). */
 export function conv2dGrads(c: Case, seed: number): Grads {
-  const { dx, dw, dyShape } = conv2dGradTensors(c, seed);
-  const grads = { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape };
-  tf.dispose([dx, dw]);
+  const { y, dx, dw } = conv2dGradTensors(c, seed);
+  const grads = { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape: y.shape };
+  tf.dispose([y, dx, dw]);
   return grads;
 }
 
 /** conv2dGradTensors read back asynchronously: WebGPU in Chromium has no working synchronous read. */
 export async function readConv2dGrads(c: Case, seed: number): Promise<Grads> {
-  const { dx, dw, dyShape } = conv2dGradTensors(c, seed);
+  const { y, dx, dw } = conv2dGradTensors(c, seed);
   try {
-    return { dx: (await dx.data()) as Float32Array, dw: (await dw.data()) as Float32Array, dyShape };
+    const [yv, dxv, dwv] = (await Promise.all([y.data(), dx.data(), dw.data()])) as Float32Array[];
+    return { y: yv, dx: dxv, dw: dwv, dyShape: y.shape };
   } finally {
-    tf.dispose([dx, dw]);
+    tf.dispose([y, dx, dw]);
   }
 }
 

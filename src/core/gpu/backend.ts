@@ -1,0 +1,79 @@
+/**
+ * What the GPU training kernels (./conv2d.ts, ./conv2dBackpropFilter.ts) need
+ * from tfjs's WebGL and WebGPU backends: running a shader program of ours on
+ * their tensors, freeing intermediates, and calling their own kernels.
+ */
+import { getKernel } from '@tensorflow/tfjs';
+import type { backend_util, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+export type GpuBackendName = 'webgl' | 'webgpu';
+
+/** tfjs-backend-webgl's GPGPUProgram: a GLSL main() over the output's coordinates. */
+export interface WebGLProgramLike {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+}
+
+/** tfjs-backend-webgpu's WebGPUProgram, the fields a flat elementwise program sets. */
+export interface WebGPUProgramLike {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size: boolean;
+  getUserCode: () => string;
+}
+
+/** The parts of MathBackendWebGL and WebGPUBackend used here (each has the one it needs to run). */
+export interface GpuBackendLike {
+  runWebGLProgram(program: WebGLProgramLike, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
+  runWebGPUProgram(program: WebGPUProgramLike, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
+  disposeData(dataId: DataId): boolean;
+}
+
+const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
+
+/**
+ * A WebGPU program with one thread per output element; `userCode` defines
+ * `fn main(index : i32)` and writes with setOutputAtIndex. Constants baked
+ * into the code must be part of `shaderKey` (tfjs caches pipelines by it).
+ */
+export function flatWebGPUProgram(variableNames: string[], outputShape: number[], shaderKey: string, userCode: string): WebGPUProgramLike {
+  const size = outputShape.reduce((a, b) => a * b, 1);
+  return {
+    variableNames,
+    outputShape,
+    shaderKey,
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [Math.ceil(size / WORKGROUP_SIZE[0]), 1, 1],
+    workgroupSize: WORKGROUP_SIZE,
+    size: true,
+    getUserCode: () => userCode,
+  };
+}
+
+/** A convolution's sizes as integer constants for shader code. */
+export function convConstants(info: backend_util.Conv2DInfo) {
+  return {
+    N: info.batchSize, IH: info.inHeight, IW: info.inWidth, CI: info.inChannels,
+    OH: info.outHeight, OW: info.outWidth, CO: info.outChannels, FH: info.filterHeight, FW: info.filterWidth,
+    SH: info.strideHeight, SW: info.strideWidth, PT: info.padInfo.top, PL: info.padInfo.left,
+  };
+}
+
+/** Runs the backend's own kernel `kernelName` on its tensors, outside the engine. */
+export function callKernel(
+  opName: string,
+  backendName: GpuBackendName,
+  kernelName: string,
+  backend: unknown,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const kernel = getKernel(kernelName, backendName);
+  if (kernel === undefined) throw new Error(`${opName}: the backend has no ${kernelName} kernel.`);
+  return kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+}

@@ -1,0 +1,64 @@
+/**
+ * Conv2D for tfjs's WebGPU backend when the input has few channels (the
+ * images: LeNet's first layer), as one thread per output value.
+ *
+ * tfjs 4.22 runs every WebGPU convolution as a tiled matrix product
+ * (Conv2DMMProgram). With one input channel its tiles are mostly padding: on
+ * Chromium's software adapter LeNet's first convolution took 27 of a 38 s
+ * training step (256 images), against 2.9 s for the second one, which has
+ * twice the multiply-adds. Each output value here is a plain loop over the
+ * KH·KW·CI taps that fall inside the image (25 for LeNet). Inputs with more
+ * channels keep the backend's kernel, which is built for them.
+ */
+import { backend_util } from '@tensorflow/tfjs';
+import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { Shape4 } from '../kernels/checks';
+import { convConstants, flatWebGPUProgram } from './backend';
+import type { GpuBackendLike, WebGPUProgramLike } from './backend';
+
+/** Inputs with at most this many channels get the direct loop (1: grey, 3: colour images). */
+export const DIRECT_MAX_IN_CHANNELS = 3;
+
+function webgpuProgram(info: backend_util.Conv2DInfo): WebGPUProgramLike {
+  const c = convConstants(info);
+  return flatWebGPUProgram(['x', 'W'], info.outShape, `lenetConv2DDirect_${Object.values(c).join('_')}`, `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let coords = getCoordsFromIndex(index);
+          let n = coords[0];
+          let oh = coords[1];
+          let ow = coords[2];
+          let co = coords[3];
+          var sum = 0.0;
+          for (var kh = 0; kh < ${c.FH}; kh = kh + 1) {
+            let ih = oh * ${c.SH} - ${c.PT} + kh;
+            if (ih < 0 || ih >= ${c.IH}) { continue; }
+            for (var kw = 0; kw < ${c.FW}; kw = kw + 1) {
+              let iw = ow * ${c.SW} - ${c.PL} + kw;
+              if (iw < 0 || iw >= ${c.IW}) { continue; }
+              for (var ci = 0; ci < ${c.CI}; ci = ci + 1) {
+                sum = sum + getX(n, ih, iw, ci) * getW(kh, kw, ci, co);
+              }
+            }
+          }
+          setOutputAtIndex(index, sum);
+        }
+      }`);
+}
+
+/** Wraps the backend's own Conv2D (`replaced`): few input channels here, the rest there. */
+export function makeWebGPUConv2D(replaced: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x?: TensorInfo; filter?: TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DAttrs;
+    const dilations = typeof attrs.dilations === 'number' ? [attrs.dilations] : (attrs.dilations ?? [1]);
+    const ours = x !== undefined && filter !== undefined && x.dtype === 'float32' && filter.dtype === 'float32' &&
+      x.shape.length === 4 && filter.shape.length === 4 && x.shape[3] <= DIRECT_MAX_IN_CHANNELS &&
+      (attrs.dataFormat ?? 'NHWC') === 'NHWC' && dilations.every((d) => d === 1);
+    if (!ours) return replaced.kernelFunc(args);
+    const info = backend_util.computeConv2DInfo(
+      x.shape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    );
+    return (args.backend as GpuBackendLike).runWebGPUProgram(webgpuProgram(info), [x, filter], 'float32');
+  };
+}
