@@ -176,7 +176,7 @@ export function tableNotes(lines: BenchLine[]): string[] {
       'ours/fit is the ratio the "≥ 2× model.fit" target is about.',
     `fit (our kernels): model.fit in the same ${where} as ours, with the app's backend setup (wasm: our training kernels` +
       `${node ? '' : ' and threads'}; cpu: our training kernels); ours/that is what the training loop alone gains. ` +
-      'Measured on wasm and cpu only: on the GPU backends it is the same tfjs as the as-shipped run.',
+      'Measured on wasm and cpu only: on a software GPU each run takes minutes.',
     node
       ? 'cold s: from spawning the CLI trainer to its first epoch row; first-progress s: – (the CLI trainer reports no progress).'
       : 'cold s / first-progress s: from navigation in a fresh browser to the first epoch row / the epoch progress bar first above 0.',
