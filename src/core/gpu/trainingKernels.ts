@@ -9,28 +9,29 @@
  * wherever the backend does.
  */
 import { Conv2D, Conv2DBackpropFilter } from '@tensorflow/tfjs';
-import { installKernel, isOurKernel } from '../kernels/registry';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import { installKernel } from '../kernels/registry';
 import type { GpuBackendName } from './backend';
 import { makeWebGPUConv2D } from './conv2d';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
+
+type Maker = (replaced: KernelConfig | undefined) => KernelFunc | undefined;
+
+function kernelsFor(backendName: GpuBackendName): Array<[string, Maker]> {
+  const kernels: Array<[string, Maker]> = [[Conv2DBackpropFilter, () => makeConv2DBackpropFilter(backendName)]];
+  if (backendName === 'webgpu') kernels.push([Conv2D, (replaced) => replaced && makeWebGPUConv2D(replaced)]);
+  return kernels;
+}
 
 /**
  * Registers the kernels for `backendName`, before or after tf.setBackend, after
  * the backend's package is imported. Idempotent; other backends are untouched.
  */
 export function registerGpuTrainingKernels(backendName: GpuBackendName): void {
-  installKernel(backendName, Conv2DBackpropFilter, true, () => makeConv2DBackpropFilter(backendName));
-  if (backendName === 'webgpu') {
-    installKernel(backendName, Conv2D, true, (replaced) => (replaced === undefined ? undefined : makeWebGPUConv2D(replaced)));
-  }
+  for (const [name, make] of kernelsFor(backendName)) installKernel(backendName, name, true, make);
 }
 
 /** Puts the backend's own kernels back. For benchmarks and tests. */
 export function unregisterGpuTrainingKernels(backendName: GpuBackendName): void {
-  for (const name of [Conv2DBackpropFilter, Conv2D]) installKernel(backendName, name, false, () => undefined);
-}
-
-/** Whether every kernel registerGpuTrainingKernels registers for `backendName` is ours now. */
-export function gpuTrainingKernelsRegistered(backendName: GpuBackendName): boolean {
-  return isOurKernel(Conv2DBackpropFilter, backendName) && (backendName !== 'webgpu' || isOurKernel(Conv2D, backendName));
+  for (const [name] of kernelsFor(backendName)) installKernel(backendName, name, false, () => undefined);
 }
