@@ -1,10 +1,10 @@
 /**
  * What the GPU training kernels (./conv2d.ts, ./conv2dBackpropFilter.ts) need
  * from tfjs's WebGL and WebGPU backends: running a shader program of ours on
- * their tensors, freeing intermediates, and calling their own kernels.
+ * their tensors and freeing intermediates.
  */
-import { getKernel } from '@tensorflow/tfjs';
-import type { backend_util, DataId, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { backend_util, DataId, TensorInfo } from '@tensorflow/tfjs';
+import { product } from '../kernels/checks';
 
 export type GpuBackendName = 'webgl' | 'webgpu';
 
@@ -42,7 +42,7 @@ const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
  * into the code must be part of `shaderKey` (tfjs caches pipelines by it).
  */
 export function flatWebGPUProgram(variableNames: string[], outputShape: number[], shaderKey: string, userCode: string): WebGPUProgramLike {
-  const size = outputShape.reduce((a, b) => a * b, 1);
+  const size = product(outputShape);
   return {
     variableNames,
     outputShape,
@@ -62,18 +62,4 @@ export function convConstants(info: backend_util.Conv2DInfo) {
     OH: info.outHeight, OW: info.outWidth, CO: info.outChannels, FH: info.filterHeight, FW: info.filterWidth,
     SH: info.strideHeight, SW: info.strideWidth, PT: info.padInfo.top, PL: info.padInfo.left,
   };
-}
-
-/** Runs the backend's own kernel `kernelName` on its tensors, outside the engine. */
-export function callKernel(
-  opName: string,
-  backendName: GpuBackendName,
-  kernelName: string,
-  backend: unknown,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const kernel = getKernel(kernelName, backendName);
-  if (kernel === undefined) throw new Error(`${opName}: the backend has no ${kernelName} kernel.`);
-  return kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
 }

@@ -15,8 +15,9 @@
  */
 import { Conv2DBackpropFilter, Reshape, Sum } from '@tensorflow/tfjs';
 import type { backend_util, Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { backwardConvInfo, checkConvArgs, type Shape4 } from '../kernels/checks';
-import { callKernel, convConstants, flatWebGPUProgram } from './backend';
+import { backwardConvInfo, checkConvArgs, product, type Shape4 } from '../kernels/checks';
+import { callBackendKernel } from '../kernels/registry';
+import { convConstants, flatWebGPUProgram } from './backend';
 import type { GpuBackendLike, GpuBackendName, WebGLProgramLike, WebGPUProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -117,14 +118,14 @@ export function makeConv2DBackpropFilter(backendName: GpuBackendName): KernelFun
     checkConvArgs(opName, args.attrs, attrs.dataFormat, { x, dy });
     const info = backwardConvInfo(opName, x.shape as Shape4, attrs.filterShape, attrs, dy);
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-    const k = filterShape.reduce((a, b) => a * b, 1);
+    const k = product(filterShape);
     const split = splitBatch(info);
     const backend = args.backend as GpuBackendLike;
     const partial = backendName === 'webgl'
       ? backend.runWebGLProgram(webglProgram(info, split, k), [x, dy], 'float32')
       : backend.runWebGPUProgram(webgpuProgram(info, split, k), [x, dy], 'float32');
-    const summed = callKernel(opName, backendName, Sum, backend, { x: partial }, { axis: [0], keepDims: false });
-    const out = callKernel(opName, backendName, Reshape, backend, { x: summed }, { shape: filterShape });
+    const summed = callBackendKernel(backendName, Sum, backend, { x: partial }, { axis: [0], keepDims: false });
+    const out = callBackendKernel(backendName, Reshape, backend, { x: summed }, { shape: filterShape });
     backend.disposeData(partial.dataId);
     backend.disposeData(summed.dataId);
     return out;

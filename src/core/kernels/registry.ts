@@ -1,11 +1,12 @@
 /**
- * Replacing a backend's kernels and putting them back, for the training
- * kernels of ../wasm and ../cpu. tfjs's kernel registry is the only state:
+ * Replacing a backend's kernels and putting them back, and calling a
+ * backend's kernels directly, for the training kernels of ../wasm, ../cpu and
+ * ../gpu. tfjs's kernel registry is the only state:
  * each config registered here carries a marker holding the kernel it
  * replaced.
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 
 interface OurKernelConfig extends KernelConfig {
   readonly lenetTraining: { readonly replaced: KernelConfig | undefined };
@@ -56,4 +57,26 @@ export function installKernel(
     lenetTraining: { replaced },
   };
   registerKernel(config);
+}
+
+export function singleOutput(kernelName: string, out: TensorInfo | TensorInfo[]): TensorInfo {
+  if (Array.isArray(out)) throw new Error(`training kernels: ${kernelName} returned several tensors.`);
+  return out;
+}
+
+/**
+ * Runs the kernel registered for `backendName` under `kernelName` on that
+ * backend's tensors, outside the engine (the caller frees what it returns);
+ * returns its single output.
+ */
+export function callBackendKernel(
+  backendName: string,
+  kernelName: string,
+  backend: unknown,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const kernel = getKernel(kernelName, backendName);
+  if (kernel === undefined) throw new Error(`training kernels: the ${backendName} backend has no ${kernelName} kernel.`);
+  return singleOutput(kernelName, kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]));
 }

@@ -3,6 +3,13 @@
  * tests and the benchmark page's kernel check (not used by the app).
  */
 import * as tf from '@tensorflow/tfjs';
+import { product } from './checks';
+
+/** Makes `name` the active backend, then runs `f` on it. */
+export async function onBackend<T>(name: 'cpu' | 'wasm', f: () => T): Promise<T> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialise`);
+  return f();
+}
 
 /** Deterministic pseudo-random values in [-1, 1). */
 export function randoms(n: number, seed: number): Float32Array {
@@ -15,7 +22,7 @@ export function randoms(n: number, seed: number): Float32Array {
   return out;
 }
 
-export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+export const size = product;
 
 export function maxAbs(a: Float32Array): number {
   let m = 0;

@@ -9,8 +9,8 @@
  * - Heap views are taken after the last allocation that precedes their use:
  *   growing the wasm memory detaches earlier views.
  */
-import { getKernel } from '@tensorflow/tfjs';
-import type { DataId, DataType, KernelFunc, NamedAttrMap, TensorInfo, TypedArray } from '@tensorflow/tfjs';
+import type { DataId, DataType, NamedAttrMap, TensorInfo, TypedArray } from '@tensorflow/tfjs';
+import { callBackendKernel } from '../kernels/registry';
 
 export const WASM = 'wasm';
 
@@ -53,16 +53,7 @@ export function callKernel(
   inputs: Record<string, TensorInfo>,
   attrs: NamedAttrMap,
 ): TensorInfo {
-  const kernel = getKernel(kernelName, WASM);
-  if (kernel === undefined) {
-    throw new Error(`wasm training kernels: the wasm backend has no ${kernelName} kernel.`);
-  }
-  return single(kernelName, kernel.kernelFunc({ inputs, backend, attrs } as unknown as Parameters<KernelFunc>[0]));
-}
-
-export function single(kernelName: string, out: TensorInfo | TensorInfo[]): TensorInfo {
-  if (Array.isArray(out)) throw new Error(`wasm training kernels: ${kernelName} returned several tensors.`);
-  return out;
+  return callBackendKernel(WASM, kernelName, backend, inputs, attrs);
 }
 
 /** The same data under another shape (no copy; the caller must not dispose it). */

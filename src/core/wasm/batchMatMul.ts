@@ -13,7 +13,8 @@
 import { broadcast_util, Transpose } from '@tensorflow/tfjs';
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { product } from '../kernels/checks';
-import { asWasmBackend, callKernel, disposeAll, single, view } from './backend';
+import { singleOutput } from '../kernels/registry';
+import { asWasmBackend, callKernel, disposeAll, view } from './backend';
 
 export function makeBatchMatMul(replaced: KernelConfig): KernelFunc {
   return (args) => {
@@ -41,7 +42,7 @@ export function makeBatchMatMul(replaced: KernelConfig): KernelFunc {
     try {
       if (transposeA) aT = callKernel(Transpose, backend, { x: view(a, [ar, ac]) }, { perm: [1, 0] });
       if (transposeB) bT = callKernel(Transpose, backend, { x: view(b, [br, bc]) }, { perm: [1, 0] });
-      const out = single(
+      const out = singleOutput(
         'BatchMatMul',
         replaced.kernelFunc({
           inputs: { a: aT ?? view(a, [ar, ac]), b: bT ?? view(b, [br, bc]) },

@@ -6,7 +6,7 @@ import {
   unregisterStockConv2DBackpropFilter,
 } from './stockKernels';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelsRegistered } from './trainingKernels';
-import { randoms, relError, size } from '../kernels/testValues';
+import { onBackend, randoms, relError, size } from '../kernels/testValues';
 
 type Shape4 = [number, number, number, number];
 
@@ -20,11 +20,6 @@ function filterGrad(x: Shape4, w: Shape4, strides: number, pad: 'same' | 'valid'
     const dw = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt, b as tf.Tensor4D, strides, pad), r)))(wt);
     return dw.dataSync() as Float32Array;
   });
-}
-
-async function on<T>(backend: 'cpu' | 'wasm', f: () => T): Promise<T> {
-  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not initialise`);
-  return f();
 }
 
 describe('stock Conv2DBackpropFilter (Conv3DBackpropFilterV2 on a depth-1 view)', () => {
@@ -46,8 +41,8 @@ describe('stock Conv2DBackpropFilter (Conv3DBackpropFilterV2 on a depth-1 view)'
     { name: '3x3 same, odd size', x: [1, 7, 9, 3] as Shape4, w: [3, 3, 3, 4] as Shape4, strides: 1, pad: 'same' as const },
   ])('matches the cpu backend: $name', async ({ x, w, strides, pad }) => {
     expect(stockConv2DBackpropFilterRegistered()).toBe(true);
-    const ref = await on('cpu', () => filterGrad(x, w, strides, pad));
-    const got = await on('wasm', () => filterGrad(x, w, strides, pad));
+    const ref = await onBackend('cpu', () => filterGrad(x, w, strides, pad));
+    const got = await onBackend('wasm', () => filterGrad(x, w, strides, pad));
     expect(relError(got, ref)).toBeLessThan(1e-4);
   });
 

@@ -5,7 +5,9 @@ import {
   unregisterWasmTrainingKernels,
   wasmTrainingKernelsRegistered,
 } from './trainingKernels';
-import { avgPoolGrads, CASES, conv2dGrads, maxAbs, POOLS, randoms, relError, size, TOL, type Case } from '../kernels/testValues';
+import {
+  avgPoolGrads, CASES, conv2dGrads, maxAbs, onBackend, POOLS, randoms, relError, size, TOL, type Case,
+} from '../kernels/testValues';
 
 
 /** dW with two of its axes swapped (same shape when the sizes agree). */
@@ -24,11 +26,6 @@ function swapAxes(dw: Float32Array, shape: readonly number[], a: number, b: numb
           out[dst] = dw[src];
         }
   return out;
-}
-
-async function onBackend<T>(name: 'cpu' | 'wasm', f: () => T): Promise<T> {
-  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not initialise`);
-  return f();
 }
 
 describe('wasm training kernels', () => {
