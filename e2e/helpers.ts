@@ -40,3 +40,18 @@ export async function expectFinishedRun(page: Page, epochs: number) {
 export function trainerWorkers(page: Page) {
   return page.workers().filter((worker) => worker.url().includes('trainer.worker'));
 }
+
+/**
+ * The training workers that still run code. A worker that closed itself
+ * (self.close()) can stay in Chromium's list of the page's workers for a
+ * while after the app terminated it (seen once in CI, under load); a worker
+ * that answers is alive, whatever the list says.
+ */
+export async function liveTrainerWorkers(page: Page) {
+  const workers = trainerWorkers(page);
+  const alive = await Promise.all(workers.map((worker) => Promise.race([
+    worker.evaluate(() => true).catch(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000)),
+  ])));
+  return workers.filter((_, i) => alive[i]);
+}

@@ -4,7 +4,7 @@
  * and nothing the user did getting lost on the way.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { epochRows, expectFinishedRun, status, trainerWorkers } from './helpers';
+import { epochRows, expectFinishedRun, liveTrainerWorkers, status, trainerWorkers } from './helpers';
 import { memoryReadout, phase, readMemory } from './robustness.helpers';
 
 const LONG_RUN = '/?train=4096&test=128&epochs=20&batch=64&backend=wasm';
@@ -28,14 +28,14 @@ async function expectRecovered(page: Page, says: RegExp) {
   await expect(status(page)).toContainText('Error');
   // What the run learned before it died is still on the chart.
   await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
-  await expect.poll(() => trainerWorkers(page).length).toBe(1);
+  await expect.poll(async () => (await liveTrainerWorkers(page)).length).toBe(1);
   await expect(page.getByLabel('Epochs')).toBeEnabled();
   await page.getByLabel('Epochs').fill('1');
   await page.getByLabel('Training images').fill('256');
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expectFinishedRun(page, 1);
-  expect(trainerWorkers(page)).toHaveLength(1);
+  expect(await liveTrainerWorkers(page)).toHaveLength(1);
 }
 
 test.describe('worker crash', () => {
@@ -67,7 +67,7 @@ test.describe('worker crash', () => {
     await expect(status(page)).toContainText('Ready');
     await trainerWorkers(page)[0].evaluate(() => self.close());
     await expect(page.getByRole('alert')).toContainText('stopped unexpectedly');
-    await expect.poll(() => trainerWorkers(page).length).toBe(1);
+    await expect.poll(async () => (await liveTrainerWorkers(page)).length).toBe(1);
     await page.getByRole('button', { name: 'Train' }).click();
     await expectFinishedRun(page, 1);
   });
