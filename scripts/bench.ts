@@ -13,7 +13,6 @@
  * summary table, and writes the JSON lines to bench-results/.
  */
 import { join } from 'node:path';
-import { runBrowserBench } from './bench/browser';
 import { CHILD_FLAG, runNodeBench, runNodeChild } from './bench/node';
 import { OptionsError, USAGE, optionWarnings, parseBenchArgs, type BenchOptions } from './bench/options';
 import { jsonLine, summaryTable, writeResults, type BenchLine } from './bench/report';
@@ -42,7 +41,11 @@ async function main(argv: string[]): Promise<number> {
   for (const warning of optionWarnings(options)) console.error(`warning: ${warning}`);
 
   const print = (line: BenchLine) => console.log(jsonLine(line));
-  const lines = options.mode === 'node' ? await runNodeBench(options, print) : await runBrowserBench(options, print);
+  // Imported only when needed: the GPU kit (scripts/gpu-kit) bundles the Node
+  // path alone, without Playwright and Vite.
+  const lines = options.mode === 'node'
+    ? await runNodeBench(options, print)
+    : await (await import('./bench/browser')).runBrowserBench(options, print);
   console.log(`\n${summaryTable(lines)}`);
   const file = await writeResults(RESULTS_DIR, options.mode, lines);
   console.log(`results: ${file}`);

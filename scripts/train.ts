@@ -2,7 +2,8 @@
  * Train LeNet from the command line with the same core as the playground:
  *   npm run train -- lr=0.9 epochs=10 train=60000
  * Arguments are the share link's keys. Runs on WebAssembly (backend=cpu for
- * plain JavaScript) and prints the book's table.
+ * plain JavaScript; backend=webgpu for a GPU through Dawn, the optional npm
+ * package `webgpu`) and prints the book's table.
  */
 import * as tf from '@tensorflow/tfjs';
 import { decode, encode } from '../src/core/config/codec';
@@ -10,7 +11,7 @@ import { PRESET_INFO } from '../src/core/config/params';
 import { layerTable, lenetLayers } from '../src/core/model/architecture';
 import { buildModel } from '../src/core/model/build';
 import { trainModel } from '../src/core/train/train';
-import { readFashionMnist, startCpuBackend, startWasmBackend } from './lib/node';
+import { readFashionMnist, startCpuBackend, startWasmBackend, startWebGpuBackend } from './lib/node';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -22,7 +23,14 @@ const { config, problems } = decode(args.join('&'));
 for (const problem of problems) console.warn(`warning: ${problem.key}: ${problem.message}`);
 
 if (config.backend === 'cpu') await startCpuBackend();
-else {
+else if (config.backend === 'webgpu') {
+  try {
+    console.log(await startWebGpuBackend({ ourKernels: true }));
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+} else {
   if (config.backend !== 'auto' && config.backend !== 'wasm') {
     console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);
   }

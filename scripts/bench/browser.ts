@@ -17,7 +17,7 @@ import type { BenchPageApi, BenchSetup, MeasureReply, MeasureRequest } from '../
 import type { ActiveBackend } from '../../src/worker/protocol';
 import type { BenchOptions } from './options';
 import { runProcess, startProcess, stopProcess } from './processes';
-import { lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
+import { flagsField, lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { WorkerHeapSampler, type HeapPeak } from './workerHeap';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -184,9 +184,11 @@ export async function runBrowserBench(options: BenchOptions, onLine: (line: Benc
       const startedAt = new Date().toISOString();
       const base = {
         mode: 'browser' as const, backend, images: options.images, batch: options.batch, warmup: options.warmup,
-        rounds: options.rounds, runtime, tfjs: tf.version.tfjs, loadAverage: loadavg()[0], startedAt,
+        rounds: options.rounds, ...flagsField(options), runtime, tfjs: tf.version.tfjs, loadAverage: loadavg()[0], startedAt,
       };
-      const settings = { backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds };
+      const settings = {
+        backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds, flags: options.flags,
+      };
       /** One setup in a fresh worker, its heap sampled from outside. */
       const measure = async (setup: BenchSetup): Promise<{ reply: MeasureReply; heapPeak: HeapPeak }> => {
         heap.start();

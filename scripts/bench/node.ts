@@ -2,8 +2,9 @@
  * `npm run bench -- --node`: the CLI trainer's path under Node. Each backend
  * runs in two child processes, one after the other (a fresh heap each, like
  * the browser's fresh workers): the app's setup (scripts/lib/node.ts
- * startWasmBackend / startCpuBackend: our training kernels) timing ours and
- * model.fit, then tfjs as shipped timing model.fit. What differs from the browser: Node's
+ * startWasmBackend / startCpuBackend / startWebGpuBackend: our training
+ * kernels) timing ours (and model.fit on wasm and cpu), then tfjs as shipped
+ * timing model.fit. WebGPU runs on Dawn, the optional npm package `webgpu`. What differs from the browser: Node's
  * tfjs-backend-wasm never uses threads, so on wasm the two setups differ only
  * in the kernels (ours vs tfjs's own plus the minimal filter gradient). The
  * cold start is the CLI trainer itself, timed from spawn to its first epoch
@@ -13,15 +14,15 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { measureTraining } from '../../src/bench/measure';
-import { setupMethods, type BenchSetup, type MeasureReply, type MeasureSettings } from '../../src/bench/protocol';
+import { measureTraining, setTfjsFlags } from '../../src/bench/measure';
+import { setupMethods, type BenchSetup, type MeasureReply, type MeasureSettings, type TfjsFlags } from '../../src/bench/protocol';
 import { unregisterCpuTrainingKernels } from '../../src/core/cpu/trainingKernels';
 import { registerStockConv2DBackpropFilter } from '../../src/core/wasm/stockKernels';
 import { unregisterWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 import type { ActiveBackend } from '../../src/worker/protocol';
-import { readFashionMnist, startCpuBackend, startWasmBackend } from '../lib/node';
+import { readFashionMnist, startCpuBackend, startWasmBackend, startWebGpuBackend } from '../lib/node';
 import type { BenchOptions } from './options';
-import { lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
+import { flagsField, lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { startProcess, stopProcess } from './processes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -31,6 +32,8 @@ export const CHILD_FLAG = '--node-child';
 interface ChildRequest extends MeasureSettings {
   backend: ActiveBackend;
   setup: BenchSetup;
+  /** Set for the app's setup only (see MeasureRequest.flags). */
+  flags: TfjsFlags;
 }
 
 /** tfjs as shipped on wasm: tfjs's own kernels plus only the minimal filter gradient it lacks. */
@@ -54,6 +57,9 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
     note = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}; ` +
       (setup === 'stock' ? 'tfjs as shipped, only the minimal Conv2DBackpropFilter added' : 'our training kernels');
+  } else if (backend === 'webgpu') {
+    note = await startWebGpuBackend({ ourKernels: setup === 'app' });
+    note += setup === 'app' ? '; our training kernels' : '; tfjs as shipped';
   } else if (setup === 'stock') {
     unregisterCpuTrainingKernels();
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
@@ -63,6 +69,7 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
     await startCpuBackend();
     note = 'plain JavaScript; our training kernels';
   }
+  if (setup === 'app') note = [note, setTfjsFlags(request.flags)].filter(Boolean).join('; ');
   log(`backend ${tf.getBackend()}: ${note}`);
   const dataStart = performance.now();
   const splits = await readFashionMnist();
@@ -153,13 +160,16 @@ export async function runNodeBench(options: BenchOptions, onLine: (line: BenchLi
     const loadAverage = loadavg()[0];
     const base = {
       mode: 'node' as const, backend, images: options.images, batch: options.batch, warmup: options.warmup,
-      rounds: options.rounds, runtime: `Node ${process.version}`, tfjs: tf.version.tfjs, loadAverage, startedAt,
+      rounds: options.rounds, ...flagsField(options), runtime: `Node ${process.version}`, tfjs: tf.version.tfjs, loadAverage, startedAt,
     };
-    const settings = { backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds };
+    const settings = {
+      backend, images: options.images, batch: options.batch, warmup: options.warmup, rounds: options.rounds, flags: options.flags,
+    };
     const heapSource = (samples = 0) => `process.memoryUsage().heapUsed of the child process, ${samples} samples`;
     let line: BenchLine;
     try {
-      process.stderr.write(`bench: ${backend} under Node, the app's setup (ours and model.fit, our kernels)…\n`);
+      const timed = setupMethods('app', backend).map((m) => (m === 'fit' ? 'model.fit' : m)).join(' and ');
+      process.stderr.write(`bench: ${backend} under Node, the app's setup (${timed}, our kernels)…\n`);
       const reply = await measureInChild({ ...settings, setup: 'app' });
       let stock: StockOutcome;
       try {

@@ -8,9 +8,9 @@ describe('parseBenchArgs', () => {
     expect(optionWarnings(options)).toEqual([]);
   });
 
-  it('--node defaults to wasm and accepts cpu', () => {
+  it('--node defaults to wasm and accepts cpu and webgpu', () => {
     expect(parseBenchArgs(['--node']).backends).toEqual(['wasm']);
-    expect(parseBenchArgs(['--node', '--backends=wasm,cpu']).backends).toEqual(['wasm', 'cpu']);
+    expect(parseBenchArgs(['--node', '--backends=wasm,cpu,webgpu']).backends).toEqual(['wasm', 'cpu', 'webgpu']);
   });
 
   it('reads the issue\'s example, in both --key=value and --key value form', () => {
@@ -18,6 +18,15 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--backends=wasm,webgl', '--images=4096', '--batch=256', '--warmup=512'])).toMatchObject(expected);
     expect(parseBenchArgs(['--backends', 'wasm,webgl', '--images', '4096', '--batch', '256', '--warmup', '512'])).toMatchObject(expected);
     expect(parseBenchArgs(['--rounds=3', '--no-cold', '--no-build'])).toMatchObject({ rounds: 3, coldStart: false, build: false });
+  });
+
+  it('reads tfjs flags for the app\'s setup', () => {
+    expect(parseBenchArgs([]).flags).toEqual({});
+    expect(parseBenchArgs(['--flags=WEBGL_EXP_CONV=true,WEBGL_FLUSH_THRESHOLD=1', '--flags', 'WEBGL_PACK=false']).flags)
+      .toEqual({ WEBGL_EXP_CONV: true, WEBGL_FLUSH_THRESHOLD: 1, WEBGL_PACK: false });
+    for (const bad of ['--flags=', '--flags=webgl_pack=true', '--flags=WEBGL_PACK', '--flags=WEBGL_PACK=yes']) {
+      expect(() => parseBenchArgs([bad]), bad).toThrow(OptionsError);
+    }
   });
 
   it('rejects what it cannot run', () => {

@@ -1,8 +1,9 @@
 /** Command line of `npm run bench`. Pure: parses argv, never exits. */
+import type { TfjsFlags } from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
 
 export const BROWSER_BACKENDS: readonly ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-export const NODE_BACKENDS: readonly ActiveBackend[] = ['wasm', 'cpu'];
+export const NODE_BACKENDS: readonly ActiveBackend[] = ['wasm', 'cpu', 'webgpu'];
 
 export interface BenchOptions {
   mode: 'browser' | 'node';
@@ -11,6 +12,8 @@ export interface BenchOptions {
   batch: number;
   warmup: number;
   rounds: number;
+  /** tfjs flags for the app's setup only, so a tuning is compared with the same baseline. */
+  flags: TfjsFlags;
   /** Measure seconds to the first epoch row from a cold start. */
   coldStart: boolean;
   /** Build the app first (browser mode); off to reuse the last bench build. */
@@ -28,13 +31,16 @@ with the app's backend setup (ours, and model.fit with our kernels), then on
 tfjs as shipped (model.fit, the baseline). Prints one JSON line per backend
 plus a summary; the lines also go to bench-results/.
 
-  --node                 measure the CLI trainer's path under Node (wasm; cpu if asked)
+  --node                 measure the CLI trainer's path under Node (wasm; cpu or webgpu if asked;
+                         webgpu needs Dawn: npm install --no-save webgpu@0.6.2, see README)
   --backends=LIST        comma-separated, of ${BROWSER_BACKENDS.join(', ')} (browser; default: all)
                          or of ${NODE_BACKENDS.join(', ')} (--node; default: wasm)
   --images=N             timed training images per run (default ${DEFAULTS.images}; a multiple of --batch)
   --batch=N              batch size (default ${DEFAULTS.batch})
   --warmup=N             images trained before timing, per method (default ${DEFAULTS.warmup})
   --rounds=N             timed runs per method, alternating order; medians reported (default ${DEFAULTS.rounds})
+  --flags=LIST           tfjs flags for the app's setup, e.g. WEBGL_EXP_CONV=true,WEBGL_FLUSH_THRESHOLD=1
+                         (NAME=true|false|number; the model.fit baseline keeps tfjs's defaults)
   --no-cold              skip the cold-start measurement
   --no-build             reuse the last bench build (browser mode)
   --help                 this text`;
@@ -49,9 +55,22 @@ function integer(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
+/** "A=true,B=2" → { A: true, B: 2 }. */
+function parseFlags(text: string): TfjsFlags {
+  const flags: TfjsFlags = {};
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^([A-Z][A-Z0-9_]*)=(true|false|-?\d+(?:\.\d+)?)$/.exec(item);
+    if (!match) throw new OptionsError(`--flags: "${item}" is not NAME=true, NAME=false or NAME=number (names are upper case)`);
+    const [, name, value] = match;
+    flags[name] = value === 'true' ? true : value === 'false' ? false : Number(value);
+  }
+  if (!Object.keys(flags).length) throw new OptionsError('--flags is empty');
+  return flags;
+}
+
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
-    mode: 'browser', backends: [], ...DEFAULTS, coldStart: true, build: true, help: false,
+    mode: 'browser', backends: [], ...DEFAULTS, flags: {}, coldStart: true, build: true, help: false,
   };
   let backends: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -77,6 +96,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'batch': options.batch = integer(name, value(), 1, 2048); break;
       case 'warmup': options.warmup = integer(name, value(), 0, 60_000); break;
       case 'rounds': options.rounds = integer(name, value(), 1, 50); break;
+      case 'flags': options.flags = { ...options.flags, ...parseFlags(value()) }; break;
       default: throw new OptionsError(`unknown option --${name} (see --help)`);
     }
   }

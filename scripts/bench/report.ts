@@ -1,8 +1,13 @@
 /** The benchmark's output: one JSON line per backend, a summary table, a results file. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MeasureResult, MethodFigures } from '../../src/bench/protocol';
+import type { MeasureResult, MethodFigures, TfjsFlags } from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
+
+/** The line's `flags` field: only when --flags set some, so plain runs keep their old shape. */
+export function flagsField(options: { flags: TfjsFlags }): { flags?: TfjsFlags } {
+  return Object.keys(options.flags).length ? { flags: options.flags } : {};
+}
 
 export interface ColdStart {
   /** From navigation start (browser) or process start (Node) to the first epoch row. */
@@ -46,6 +51,8 @@ export interface BenchLine {
   batch: number;
   warmup: number;
   rounds: number;
+  /** tfjs flags the app's setup ran with (--flags); absent when none. */
+  flags?: TfjsFlags;
   steps?: number;
   /** Our training loop, with the app's backend setup (on wasm: our kernels and threads). */
   ours?: MethodFigures;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadFashionMnist, type Splits } from '../../src/core/data/fashionMnist';
 import { registerCpuTrainingKernels } from '../../src/core/cpu/trainingKernels';
+import { registerGpuTrainingKernels } from '../../src/core/gpu/trainingKernels';
 import { registerWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 
 export const DATA_DIR = join(import.meta.dirname, '..', '..', 'public', 'data', 'fashion-mnist');
@@ -31,4 +32,62 @@ export async function startCpuBackend(): Promise<void> {
   registerCpuTrainingKernels();
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
   await tf.ready();
+}
+
+/**
+ * The optional npm package that gives Node a WebGPU: Dawn, the engine behind
+ * Chromium's WebGPU, for measuring a GPU machine without a browser. Never a
+ * dependency of the app or its tests: install it by hand.
+ */
+export const DAWN_PACKAGE = 'webgpu';
+export const DAWN_INSTALL = `npm install --no-save ${DAWN_PACKAGE}@0.6.2`;
+
+interface DawnModule {
+  create(options: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+export type ModuleImporter = (name: string) => Promise<unknown>;
+
+/**
+ * Gives this process a `navigator.gpu` through Dawn and returns the adapter's
+ * description; throws with what to do when the package or a GPU is missing.
+ * Dawn reaches the GPU through Vulkan: it needs libvulkan.so.1 and a driver
+ * (an ICD; VK_DRIVER_FILES picks one, e.g. NVIDIA's or SwiftShader's).
+ */
+export async function installNodeWebGpu(importModule: ModuleImporter = (name) => import(name)): Promise<string> {
+  let dawn: DawnModule;
+  try {
+    dawn = (await importModule(DAWN_PACKAGE)) as DawnModule;
+  } catch (error) {
+    throw new Error(`WebGPU under Node needs the optional npm package "${DAWN_PACKAGE}" (Dawn): run \`${DAWN_INSTALL}\``, { cause: error });
+  }
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new Error('Dawn found no WebGPU adapter: it needs a GPU with a Vulkan driver (libvulkan.so.1 and an ICD; ' +
+      'VK_DRIVER_FILES names one) or a software one such as Chromium\'s SwiftShader (see README, "Benchmark")');
+  }
+  // Node 21+ has a navigator without gpu; Node 20 has none.
+  if (globalThis.navigator) Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  const info = adapter.info;
+  const parts = [info.vendor, info.architecture, info.device, info.description].filter(Boolean);
+  return `Dawn under Node, adapter ${parts.length ? parts.join(' / ') : 'unknown'}`;
+}
+
+/**
+ * tfjs-backend-webgpu on Dawn (installNodeWebGpu), with our GPU training
+ * kernels as the app starts it, or without them (tfjs as shipped). Returns how
+ * it started.
+ */
+export async function startWebGpuBackend({ ourKernels }: { ourKernels: boolean }): Promise<string> {
+  const adapter = await installNodeWebGpu();
+  // The package registers its backend on import only where navigator.gpu exists: import it after.
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (ourKernels) registerGpuTrainingKernels('webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend did not start');
+  await tf.ready();
+  return adapter;
 }

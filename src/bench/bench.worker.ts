@@ -22,7 +22,7 @@ import { CASES, maxAbs, readConv2dGrads, relError } from '../core/kernels/testVa
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
-import { measureTraining } from './measure';
+import { measureTraining, setTfjsFlags } from './measure';
 import {
   setupMethods,
   type BenchWorkerApi,
@@ -111,7 +111,13 @@ const api: BenchWorkerApi = {
       if (choice.backend !== requested) {
         return { requested, setup, backend: choice.backend, available: false, note: choice.note, dataSeconds, result: null };
       }
-      note = [choice.note, await describeBackend(choice.backend)].filter(Boolean).join('; ');
+      let flags: string;
+      try {
+        flags = setTfjsFlags(request.flags);
+      } catch (error) {
+        return { requested, setup, backend: requested, available: false, note: short(error), dataSeconds, result: null };
+      }
+      note = [choice.note, await describeBackend(choice.backend), flags].filter(Boolean).join('; ');
     }
     log(`backend ${tf.getBackend()} (${setup}): ${note}`);
     const result = await measureTraining({

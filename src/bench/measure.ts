@@ -13,11 +13,22 @@ import { buildModel } from '../core/model/build';
 import type { EpochEvent } from '../core/train/events';
 import { disposeSplit, sliceImages, toDevice } from '../core/train/deviceSplit';
 import { trainModel } from '../core/train/train';
-import type { BenchMethod, MeasureResult, MeasureSettings, MethodFigures } from './protocol';
+import type { BenchMethod, MeasureResult, MeasureSettings, MethodFigures, TfjsFlags } from './protocol';
 
 /** Test images for our loop's end-of-epoch pass; it is outside every speed figure. */
 const TEST_IMAGES = 256;
 const HEAP_SAMPLE_MS = 50;
+
+/**
+ * Sets tfjs environment flags on the running backend (the bench's --flags) and
+ * returns how to mention them in a note; '' when there are none. tf.env()
+ * throws for a name no loaded backend registered.
+ */
+export function setTfjsFlags(flags: TfjsFlags | undefined): string {
+  const entries = Object.entries(flags ?? {});
+  for (const [name, value] of entries) tf.env().set(name, value);
+  return entries.length ? `tfjs flags ${entries.map(([name, value]) => `${name}=${value}`).join(', ')}` : '';
+}
 
 export interface MeasureInput extends MeasureSettings {
   backend: BackendName;

@@ -5,6 +5,9 @@
 import type { GpuBackendName } from '../core/gpu/backend';
 import type { ActiveBackend } from '../worker/protocol';
 
+/** tfjs environment flags (tf.env().set), e.g. { WEBGL_EXP_CONV: true }. */
+export type TfjsFlags = Record<string, boolean | number>;
+
 export interface MeasureSettings {
   /** Timed training images per run (a multiple of `batch` keeps every step the same shape). */
   images: number;
@@ -42,6 +45,11 @@ export function setupMethods(setup: BenchSetup, backend: ActiveBackend): readonl
 export interface MeasureRequest extends MeasureSettings {
   backend: ActiveBackend;
   setup: BenchSetup;
+  /**
+   * Set after the app's setup starts the backend, to try a tuning against
+   * the same baseline; 'stock' ignores them.
+   */
+  flags?: TfjsFlags;
   /** Absolute URL of the folder holding the four Fashion-MNIST .gz files, ending in /. */
   dataUrl: string;
 }

@@ -1,0 +1,103 @@
+/**
+ * `npm run gpu-kit`: packs into .gpu-kit/ (git-ignored) what
+ * `npm run bench -- --node --backends=webgpu` needs on a Linux x86-64 GPU
+ * machine that has neither network nor Node nor this repo's node_modules
+ * (the project's lent device machines):
+ *
+ *   bench/bench.mjs          scripts/bench.ts, Node path only, bundled with esbuild
+ *   node.xz                  this machine's Node binary
+ *   node_modules/webgpu/     Dawn for linux-x64 (the optional npm package `webgpu`), dawn.node xz-compressed
+ *   lib/libvulkan.so.1       a Vulkan loader, used there only when the machine has none
+ *   run.sh                   unpacks all that and runs the bench (scripts/gpu-kit/run.sh)
+ *
+ * It needs Dawn here first: `npm install --no-save webgpu@0.6.2`. Copy the
+ * kit and public/data/ to the GPU machine's checkout (about 60 MB in all) and
+ * run `bash .gpu-kit/run.sh` from the checkout's root. The bundle sits two
+ * folders below the root on purpose: the bundled modules find the dataset
+ * (public/data) and the root relative to their own folder, as
+ * scripts/lib/node.ts and scripts/bench/node.ts do unbundled.
+ */
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { DAWN_INSTALL, DAWN_PACKAGE } from '../lib/node';
+import { runProcess } from '../bench/processes';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const KIT = join(ROOT, '.gpu-kit');
+/** Where Debian's Chromium keeps its own Vulkan loader; any libvulkan.so.1 will do. */
+const VULKAN_LOADERS = ['/usr/lib/chromium/libvulkan.so.1', '/usr/lib/x86_64-linux-gnu/libvulkan.so.1'];
+
+/** The browser runner pulls in Playwright and Vite: leave its (dynamic) import out of the bundle. */
+const browserRunnerLeftOut: Plugin = {
+  name: 'browser-runner-left-out',
+  setup(builder) {
+    builder.onResolve({ filter: /\/bench\/browser$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+async function xz(from: string, to: string): Promise<void> {
+  const out = openSync(to, 'w');
+  try {
+    await runProcess('xz', ['-T0', '-6', '-c', from], { stdio: ['ignore', out, 'inherit'] });
+  } finally {
+    closeSync(out);
+  }
+}
+
+const mib = async (file: string) => `${((await stat(file)).size / 2 ** 20).toFixed(1)} MiB`;
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('the kit is for Linux x86-64: pack it on such a machine');
+  let dawnEntry: string;
+  try {
+    dawnEntry = createRequire(import.meta.url).resolve(DAWN_PACKAGE);
+  } catch {
+    throw new Error(`Dawn is not installed here: run \`${DAWN_INSTALL}\` first`);
+  }
+  const dawnDir = dirname(dawnEntry);
+  if (!existsSync(join(ROOT, 'public', 'data', 'fashion-mnist', 'manifest.json'))) throw new Error('no dataset: run `npm run data` first');
+
+  await rm(KIT, { recursive: true, force: true });
+  await mkdir(join(KIT, 'bench'), { recursive: true });
+  await build({
+    entryPoints: [join(ROOT, 'scripts', 'bench.ts')],
+    outfile: join(KIT, 'bench', 'bench.mjs'),
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, logLevel: 'warning',
+    external: [DAWN_PACKAGE],
+    plugins: [browserRunnerLeftOut],
+    // tfjs's CommonJS parts call require() for Node's built-ins.
+    banner: { js: "import { createRequire as kitRequire } from 'node:module'; const require = kitRequire(import.meta.url);" },
+  });
+
+  const dawnOut = join(KIT, 'node_modules', DAWN_PACKAGE);
+  await mkdir(join(dawnOut, 'dist', 'linux-x64'), { recursive: true });
+  for (const file of ['package.json', 'index.js', 'LICENSE.md']) await copyFile(join(dawnDir, file), join(dawnOut, file));
+  await xz(join(dawnDir, 'dist', 'linux-x64', 'dawn.node'), join(dawnOut, 'dist', 'linux-x64', 'dawn.node.xz'));
+  await xz(process.execPath, join(KIT, 'node.xz'));
+
+  const loader = VULKAN_LOADERS.find((file) => existsSync(file));
+  if (loader) {
+    await mkdir(join(KIT, 'lib'));
+    await copyFile(loader, join(KIT, 'lib', 'libvulkan.so.1'));
+  } else {
+    console.warn('warning: no libvulkan.so.1 here; the GPU machine must have its own Vulkan loader');
+  }
+  await copyFile(join(import.meta.dirname, 'run.sh'), join(KIT, 'run.sh'));
+
+  // A smoke test of the bundle itself: it must start without node_modules.
+  await runProcess(process.execPath, [join(KIT, 'bench', 'bench.mjs'), '--help'], { cwd: KIT, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  console.log(`packed ${KIT}: bench ${await mib(join(KIT, 'bench', 'bench.mjs'))}, node ${await mib(join(KIT, 'node.xz'))}, ` +
+    `Dawn ${await mib(join(dawnOut, 'dist', 'linux-x64', 'dawn.node.xz'))}${loader ? `, Vulkan loader from ${loader}` : ''}`);
+  console.log('On the GPU machine, from the checkout\'s root with .gpu-kit/ and public/data/ copied in: bash .gpu-kit/run.sh');
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`npm run gpu-kit: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
