@@ -8,6 +8,8 @@
  *   node.xz                  this machine's Node binary
  *   node_modules/webgpu/     Dawn for linux-x64 (the optional npm package `webgpu`), dawn.node xz-compressed
  *   lib/libvulkan.so.1       a Vulkan loader, used there only when the machine has none
+ *   debs/                    Debian's Vulkan loader and GL dispatch packages, which NVIDIA's Vulkan
+ *                            driver loads; run.sh unpacks them on a GPU machine that lacks them
  *   run.sh                   unpacks all that and runs the bench (scripts/gpu-kit/run.sh)
  *
  * It needs Dawn here first: `npm install --no-save webgpu@0.6.2`. Copy the
@@ -17,9 +19,10 @@
  * (public/data) and the root relative to their own folder, as
  * scripts/lib/node.ts and scripts/bench/node.ts do unbundled.
  */
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { DAWN_INSTALL, DAWN_PACKAGE } from '../lib/node';
@@ -29,6 +32,28 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const KIT = join(ROOT, '.gpu-kit');
 /** Where Debian's Chromium keeps its own Vulkan loader; any libvulkan.so.1 will do. */
 const VULKAN_LOADERS = ['/usr/lib/chromium/libvulkan.so.1', '/usr/lib/x86_64-linux-gnu/libvulkan.so.1'];
+
+/**
+ * What the project's GPU machines lack for Vulkan (the device tool's notes,
+ * /work/.library/device/README.md, list these as what made Vulkan run there).
+ */
+const GL_PACKAGES = ['libvulkan1', 'libegl1', 'libglvnd0', 'libopengl0', 'libgl1', 'libglx0', 'libgles2'];
+
+/** `apt-get download` for amd64 into `dir`, with package lists of its own; false where apt cannot. */
+async function downloadDebs(dir: string): Promise<boolean> {
+  const lists = join(tmpdir(), 'lenet-gpu-kit-apt');
+  await mkdir(join(lists, 'partial'), { recursive: true });
+  const options = ['-oAPT::Architecture=amd64', '-oAPT::Architectures=amd64', `-oDir::State::Lists=${lists}`];
+  try {
+    await runProcess('apt-get', [...options, 'update'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    await mkdir(dir, { recursive: true });
+    await runProcess('apt-get', [...options, 'download', ...GL_PACKAGES], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+    return true;
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    return false;
+  }
+}
 
 /** The browser runner pulls in Playwright and Vite: leave its (dynamic) import out of the bundle. */
 const browserRunnerLeftOut: Plugin = {
@@ -47,7 +72,16 @@ async function xz(from: string, to: string): Promise<void> {
   }
 }
 
-const mib = async (file: string) => `${((await stat(file)).size / 2 ** 20).toFixed(1)} MiB`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const fileMib = async (file: string) => mib((await stat(file)).size);
+
+async function bytesUnder(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
 
 async function main(): Promise<void> {
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('the kit is for Linux x86-64: pack it on such a machine');
@@ -85,14 +119,19 @@ async function main(): Promise<void> {
   } else {
     console.warn('warning: no libvulkan.so.1 here; the GPU machine must have its own Vulkan loader');
   }
+  if (!(await downloadDebs(join(KIT, 'debs')))) {
+    console.warn(`warning: apt-get could not download ${GL_PACKAGES.join(' ')}; the GPU machine must have them`);
+  }
   await copyFile(join(import.meta.dirname, 'run.sh'), join(KIT, 'run.sh'));
 
   // A smoke test of the bundle itself: it must start without node_modules.
   await runProcess(process.execPath, [join(KIT, 'bench', 'bench.mjs'), '--help'], { cwd: KIT, stdio: ['ignore', 'ignore', 'inherit'] });
 
-  console.log(`packed ${KIT}: bench ${await mib(join(KIT, 'bench', 'bench.mjs'))}, node ${await mib(join(KIT, 'node.xz'))}, ` +
-    `Dawn ${await mib(join(dawnOut, 'dist', 'linux-x64', 'dawn.node.xz'))}${loader ? `, Vulkan loader from ${loader}` : ''}`);
-  console.log('On the GPU machine, from the checkout\'s root with .gpu-kit/ and public/data/ copied in: bash .gpu-kit/run.sh');
+  console.log(`packed ${KIT}: bench ${await fileMib(join(KIT, 'bench', 'bench.mjs'))}, node ${await fileMib(join(KIT, 'node.xz'))}, ` +
+    `Dawn ${await fileMib(join(dawnOut, 'dist', 'linux-x64', 'dawn.node.xz'))}${loader ? `, Vulkan loader from ${loader}` : ''}`);
+  const carried = (await bytesUnder(KIT)) + (await bytesUnder(join(ROOT, 'public', 'data')));
+  console.log(`.gpu-kit/ and public/data/ together: ${mib(carried)}. On the GPU machine, from the checkout's root with both ` +
+    'copied in: bash .gpu-kit/run.sh');
 }
 
 try {

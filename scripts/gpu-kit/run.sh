@@ -22,8 +22,18 @@ mkdir -p "$work"
 xz -dc "$kit/node.xz" >"$work/node"
 chmod +x "$work/node"
 dawn="$kit/node_modules/webgpu/dist/linux-x64/dawn.node"
-[ -f "$dawn" ] || xz -dk "$dawn.xz"
+xz -dkf "$dawn.xz"
+# Unpacked, Dawn is 21 MB: remove it again so the kit keeps the size it travels at.
+trap 'rm -f "$dawn"' EXIT
 
+# NVIDIA's Vulkan driver needs the Vulkan loader and GL dispatch libraries; a
+# bare GPU machine may lack them. Unpacked into / (as the device tool's notes
+# do), and only on a GPU machine, as root.
+if [ -d "$kit/debs" ] && command -v nvidia-smi >/dev/null && [ "$(id -u)" = 0 ] &&
+  ! ldconfig -p | grep -q 'libGLdispatch\.so\.0 '; then
+  for deb in "$kit"/debs/*.deb; do dpkg -x "$deb" /; done
+  ldconfig
+fi
 # Dawn opens libvulkan.so.1 itself: use the machine's loader, else the kit's.
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
   export LD_LIBRARY_PATH="$kit/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -41,4 +51,4 @@ cd "$root"
 status=0
 "$work/node" "$kit/bench/bench.mjs" --node --backends=webgpu "$@" || status=$?
 if [ -n "${OUT:-}" ] && [ -d "$kit/bench-results" ]; then cp "$kit"/bench-results/*.jsonl "$OUT"/ 2>/dev/null || true; fi
-exit $status
+exit "$status"
