@@ -43,8 +43,10 @@ test.describe('worker crash', () => {
     await startLongRun(page);
     const first = trainerWorkers(page)[0];
     const closed = first.waitForEvent('close');
+    // A microtask throws as soon as this evaluate returns. With a timer, one
+    // CI run got no crash alert within the two-minute test timeout.
     await first.evaluate(() => {
-      setTimeout(() => {
+      queueMicrotask(() => {
         throw new Error('boom');
       });
     });
