@@ -24,9 +24,9 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
 import { DAWN_INSTALL, DAWN_PACKAGE } from '../lib/node';
 import { runProcess } from '../bench/processes';
+import { bundleNodeBench } from './bundle';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KIT = join(ROOT, '.gpu-kit');
@@ -54,14 +54,6 @@ async function downloadDebs(dir: string): Promise<boolean> {
     return false;
   }
 }
-
-/** The browser runner pulls in Playwright and Vite: leave its (dynamic) import out of the bundle. */
-const browserRunnerLeftOut: Plugin = {
-  name: 'browser-runner-left-out',
-  setup(builder) {
-    builder.onResolve({ filter: /\/bench\/browser$/ }, (args) => ({ path: args.path, external: true }));
-  },
-};
 
 async function xz(from: string, to: string): Promise<void> {
   const out = openSync(to, 'w');
@@ -95,16 +87,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'public', 'data', 'fashion-mnist', 'manifest.json'))) throw new Error('no dataset: run `npm run data` first');
 
   await rm(KIT, { recursive: true, force: true });
-  await mkdir(join(KIT, 'bench'), { recursive: true });
-  await build({
-    entryPoints: [join(ROOT, 'scripts', 'bench.ts')],
-    outfile: join(KIT, 'bench', 'bench.mjs'),
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, logLevel: 'warning',
-    external: [DAWN_PACKAGE],
-    plugins: [browserRunnerLeftOut],
-    // tfjs's CommonJS parts call require() for Node's built-ins.
-    banner: { js: "import { createRequire as kitRequire } from 'node:module'; const require = kitRequire(import.meta.url);" },
-  });
+  await bundleNodeBench(join(KIT, 'bench', 'bench.mjs'));
 
   const dawnOut = join(KIT, 'node_modules', DAWN_PACKAGE);
   await mkdir(join(dawnOut, 'dist', 'linux-x64'), { recursive: true });
@@ -124,7 +107,7 @@ async function main(): Promise<void> {
   }
   await copyFile(join(import.meta.dirname, 'run.sh'), join(KIT, 'run.sh'));
 
-  // A smoke test of the bundle itself: it must start without node_modules.
+  // The bundle must start on its own: everything but Dawn is inside it.
   await runProcess(process.execPath, [join(KIT, 'bench', 'bench.mjs'), '--help'], { cwd: KIT, stdio: ['ignore', 'ignore', 'inherit'] });
 
   console.log(`packed ${KIT}: bench ${await fileMib(join(KIT, 'bench', 'bench.mjs'))}, node ${await fileMib(join(KIT, 'node.xz'))}, ` +
