@@ -17,12 +17,18 @@ if [ ! -f "$root/public/data/fashion-mnist/train-images-idx3-ubyte.gz" ]; then
   exit 2
 fi
 
+# unxz FILE.xz OUT: with xz where installed, else with Python's lzma module.
+unxz() {
+  if command -v xz >/dev/null; then xz -dc "$1" >"$2"
+  else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"
+  fi
+}
 work=${TMPDIR:-/tmp}/lenet-gpu-kit
 mkdir -p "$work"
-xz -dc "$kit/node.xz" >"$work/node"
+unxz "$kit/node.xz" "$work/node"
 chmod +x "$work/node"
 dawn="$kit/node_modules/webgpu/dist/linux-x64/dawn.node"
-xz -dkf "$dawn.xz"
+unxz "$dawn.xz" "$dawn"
 # Unpacked, Dawn is 21 MB: remove it again so the kit keeps the size it travels at.
 trap 'rm -f "$dawn"' EXIT
 
