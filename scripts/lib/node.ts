@@ -50,12 +50,23 @@ interface DawnModule {
 export type ModuleImporter = (name: string) => Promise<unknown>;
 
 /**
+ * Dawn's options from the environment, comma-separated: DAWN_OPTIONS=backend=null
+ * picks Dawn's null backend, which runs no GPU work at all, so a step's time is
+ * what JavaScript and Dawn spend on the CPU: the ceiling any GPU could reach.
+ */
+export function dawnOptions(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.DAWN_OPTIONS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
  * Gives this process a `navigator.gpu` through Dawn and returns the adapter's
  * description; throws with what to do when the package or a GPU is missing.
  * Dawn reaches the GPU through Vulkan: it needs libvulkan.so.1 and a driver
  * (an ICD; VK_DRIVER_FILES picks one, e.g. NVIDIA's or SwiftShader's).
  */
-export async function installNodeWebGpu(importModule: ModuleImporter = (name) => import(name)): Promise<string> {
+export async function installNodeWebGpu(
+  importModule: ModuleImporter = (name) => import(name), options: string[] = dawnOptions(),
+): Promise<string> {
   let dawn: DawnModule;
   try {
     dawn = (await importModule(DAWN_PACKAGE)) as DawnModule;
@@ -63,7 +74,7 @@ export async function installNodeWebGpu(importModule: ModuleImporter = (name) =>
     throw new Error(`WebGPU under Node needs the optional npm package "${DAWN_PACKAGE}" (Dawn): run \`${DAWN_INSTALL}\``, { cause: error });
   }
   Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
+  const gpu = dawn.create(options);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     throw new Error('Dawn found no WebGPU adapter: it needs a GPU with a Vulkan driver (libvulkan.so.1 and an ICD; ' +
@@ -74,7 +85,8 @@ export async function installNodeWebGpu(importModule: ModuleImporter = (name) =>
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   const info = adapter.info;
   const parts = [info.vendor, info.architecture, info.device, info.description].filter(Boolean);
-  return `Dawn under Node, adapter ${parts.length ? parts.join(' / ') : 'unknown'}`;
+  const how = options.length ? ` (${options.join(', ')})` : '';
+  return `Dawn under Node${how}, adapter ${parts.length ? parts.join(' / ') : 'unknown'}`;
 }
 
 /**
