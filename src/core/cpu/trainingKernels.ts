@@ -11,9 +11,9 @@
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
 import { AvgPoolGrad, Conv2DBackpropFilter } from '@tensorflow/tfjs';
-import type { AvgPoolGradAttrs, Conv2DBackpropFilterAttrs, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { AvgPoolGradAttrs, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { avgPoolGradInfo, scatterAvgPoolGrad } from '../kernels/avgPoolGrad';
-import { backwardConvInfo, checkConvArgs, type Shape4 } from '../kernels/checks';
+import { filterGradArgs } from '../kernels/checks';
 import { conv2dFilterGrad } from '../kernels/conv2dFilterGrad';
 import { installKernel, isOurKernel } from '../kernels/registry';
 
@@ -42,11 +42,7 @@ function values(backend: CpuBackendLike, info: TensorInfo): Float32Array {
 const conv2DBackpropFilter: KernelFunc = (args) => {
   const opName = 'Conv2DBackpropFilter (cpu)';
   const backend = asCpuBackend(args.backend);
-  const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
-  if (x === undefined || dy === undefined) throw new Error(`${opName}: needs inputs x and dy.`);
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  checkConvArgs(opName, args.attrs, attrs.dataFormat, { x, dy });
-  const info = backwardConvInfo(opName, x.shape as Shape4, attrs.filterShape, attrs, dy);
+  const { x, dy, info } = filterGradArgs(opName, args);
   const dW = conv2dFilterGrad(info, values(backend, x), values(backend, dy));
   return backend.makeTensorInfo([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32', dW);
 };

@@ -14,8 +14,8 @@
  * chunks × more threads; the partial sums also lose fewer digits.
  */
 import { Conv2DBackpropFilter, Reshape, Sum } from '@tensorflow/tfjs';
-import type { backend_util, Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { backwardConvInfo, checkConvArgs, product, type Shape4 } from '../kernels/checks';
+import type { backend_util, KernelFunc } from '@tensorflow/tfjs';
+import { filterGradArgs, product } from '../kernels/checks';
 import { callBackendKernel } from '../kernels/registry';
 import { convConstants, flatWebGPUProgram } from './backend';
 import type { GpuBackendLike, GpuBackendName, WebGLProgramLike, WebGPUProgramLike } from './backend';
@@ -112,11 +112,7 @@ function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): Web
 export function makeConv2DBackpropFilter(backendName: GpuBackendName): KernelFunc {
   const opName = `${Conv2DBackpropFilter} (${backendName})`;
   return (args) => {
-    const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
-    if (x === undefined || dy === undefined) throw new Error(`${opName}: needs inputs x and dy.`);
-    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-    checkConvArgs(opName, args.attrs, attrs.dataFormat, { x, dy });
-    const info = backwardConvInfo(opName, x.shape as Shape4, attrs.filterShape, attrs, dy);
+    const { x, dy, info } = filterGradArgs(opName, args);
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
     const k = product(filterShape);
     const split = splitBatch(info);

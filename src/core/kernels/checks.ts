@@ -1,10 +1,10 @@
 /**
  * Argument checks shared by the training kernels of every backend (see
- * ../wasm and ../cpu). `opName` names the kernel and backend in messages,
+ * ../wasm, ../cpu and ../gpu). `opName` names the kernel and backend in messages,
  * e.g. "Conv2DBackpropFilter (cpu)".
  */
 import { backend_util } from '@tensorflow/tfjs';
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 
 export type Shape4 = [number, number, number, number];
 
@@ -63,4 +63,19 @@ export function backwardConvInfo(
     throw new Error(`${opName}: dy has shape [${dy.shape.join(', ')}], expected [${info.outShape.join(', ')}].`);
   }
   return info;
+}
+
+/**
+ * A Conv2DBackpropFilter kernel's inputs and the forward convolution they
+ * belong to, checked as above; what every backend's filter gradient starts with.
+ */
+export function filterGradArgs(
+  opName: string,
+  args: Parameters<KernelFunc>[0],
+): { x: TensorInfo; dy: TensorInfo; info: backend_util.Conv2DInfo } {
+  const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
+  if (x === undefined || dy === undefined) throw new Error(`${opName}: needs inputs x and dy.`);
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  checkConvArgs(opName, args.attrs, attrs.dataFormat, { x, dy });
+  return { x, dy, info: backwardConvInfo(opName, x.shape as Shape4, attrs.filterShape, attrs, dy) };
 }

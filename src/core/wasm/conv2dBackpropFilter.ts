@@ -19,8 +19,8 @@
  *   (XNNPACK path: batch 1, no transposes). General; the fallback.
  */
 import { backend_util, BatchMatMul, Conv2D, Transpose } from '@tensorflow/tfjs';
-import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { backwardConvInfo, checkConvArgs, sameShape, type Shape4 } from '../kernels/checks';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { filterGradArgs, sameShape } from '../kernels/checks';
 import { asWasmBackend, callKernel, disposeAll, f32, view } from './backend';
 import type { WasmBackendLike } from './backend';
 
@@ -37,11 +37,7 @@ type Conv2DInfo = backend_util.Conv2DInfo;
 export function makeConv2DBackpropFilter(options: BackpropFilterOptions): KernelFunc {
   return (args) => {
     const backend = asWasmBackend(args.backend);
-    const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
-    if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter (wasm): needs inputs x and dy.');
-    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-    checkConvArgs('Conv2DBackpropFilter (wasm)', args.attrs, attrs.dataFormat, { x, dy });
-    const info = backwardConvInfo('Conv2DBackpropFilter (wasm)', x.shape as Shape4, attrs.filterShape, attrs, dy);
+    const { x, dy, info } = filterGradArgs('Conv2DBackpropFilter (wasm)', args);
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
     if (info.batchSize * info.outHeight * info.outWidth * info.inChannels * info.outChannels === 0) {
       const zeros = backend.makeOutput(filterShape, 'float32');
