@@ -1,6 +1,7 @@
 /**
- * Our GPU training kernels (src/core/gpu: the batch-split filter gradient,
- * WebGPU's direct convolution for few input channels) compute what the
+ * Our GPU training kernels (src/core/gpu: WebGL's convolutions as packed
+ * matrix products, WebGPU's batch-split filter gradient and direct convolution
+ * for few input channels) compute what the
  * backends' own compute. They cannot run under Node, so the benchmark page runs the shared
  * kernel test cases in a worker, once with tfjs's kernel and once with ours,
  * on the same inputs (SwiftShader here: the same shaders a real GPU runs).
@@ -22,6 +23,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     for (const c of reply.cases) {
       expect(c.filterScale, c.name).toBeGreaterThan(0);
       expect(c.outputError, c.name).toBeLessThan(1e-4);
+      expect(c.fusedOutputError, c.name).toBeLessThan(1e-4);
       expect(c.filterError, c.name).toBeLessThan(1e-4);
       expect(c.inputError, c.name).toBeLessThan(1e-4);
       expect(c.tensorsLeaked, c.name).toBe(0);

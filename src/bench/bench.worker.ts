@@ -141,6 +141,7 @@ const api: BenchWorkerApi = {
       cases.push({
         name: c.name,
         outputError: relError(ours.y, reference.y),
+        fusedOutputError: relError(ours.fusedY, reference.fusedY),
         filterError: relError(ours.dw, reference.dw),
         inputError: relError(ours.dx, reference.dx),
         filterScale: maxAbs(reference.dw),

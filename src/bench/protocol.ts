@@ -102,6 +102,8 @@ export interface KernelCheck {
   name: string;
   /** Worst difference relative to the reference's largest value: forward output, filter and input gradients. */
   outputError: number;
+  /** The same for relu(conv2d + bias) through FusedConv2D. */
+  fusedOutputError: number;
   filterError: number;
   inputError: number;
   /** Largest |value| of the reference filter gradient (0 would make the comparison empty). */

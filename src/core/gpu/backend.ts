@@ -13,6 +13,10 @@ export interface WebGLProgramLike {
   variableNames: string[];
   outputShape: number[];
   userCode: string;
+  /** Whether inputs are read as 2×2 blocks (vec4) or one value each; tfjs converts them as needed. */
+  packedInputs?: boolean;
+  /** Whether each output texel holds a 2×2 block of the last two dimensions (setOutput(vec4)). */
+  packedOutput?: boolean;
 }
 
 /** tfjs-backend-webgpu's WebGPUProgram, the fields a flat elementwise program sets. */

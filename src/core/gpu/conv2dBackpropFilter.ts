@@ -1,6 +1,6 @@
 /**
- * Conv2DBackpropFilter for tfjs's WebGL and WebGPU backends, split over the
- * batch so a GPU can run it in parallel.
+ * Conv2DBackpropFilter for tfjs's WebGPU backend, split over the batch so a
+ * GPU can run it in parallel.
  *
  *   dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+kh−pt, ow·sw+kw−pl, ci] · dy[n,oh,ow,co]
  *
@@ -12,13 +12,17 @@
  * filter weight ([chunks, KH·KW·CI·CO], about a thousand terms per thread),
  * and the backend's own Sum adds the chunks up. Same arithmetic, spread over
  * chunks × more threads; the partial sums also lose fewer digits.
+ *
+ * WebGL computes the same sum as a matrix product instead (./webgl.ts); here
+ * that ran 1.5–6× slower than this, because tfjs's WebGPU matrix product pads
+ * LeNet's small matrices to 32×32 tiles (SwiftShader, batch 256).
  */
 import { Conv2DBackpropFilter, Reshape, Sum } from '@tensorflow/tfjs';
 import type { backend_util, KernelFunc } from '@tensorflow/tfjs';
 import { filterGradArgs, product } from '../kernels/checks';
 import { callBackendKernel } from '../kernels/registry';
 import { convConstants, flatWebGPUProgram } from './backend';
-import type { GpuBackendLike, GpuBackendName, WebGLProgramLike, WebGPUProgramLike } from './backend';
+import type { GpuBackendLike, WebGPUProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -42,41 +46,7 @@ function constants(info: Conv2DInfo, split: FilterGradSplit) {
   return { ...convConstants(info), PER: split.imagesPerChunk };
 }
 
-function webglProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): WebGLProgramLike {
-  const c = constants(info, split);
-  return {
-    variableNames: ['x', 'dy'],
-    outputShape: [split.chunks, k],
-    userCode: `
-      void main() {
-        ivec2 coords = getOutputCoords();
-        int chunk = coords.x;
-        int w = coords.y;
-        int d2 = w - (w / ${c.CO}) * ${c.CO};
-        w = w / ${c.CO};
-        int d1 = w - (w / ${c.CI}) * ${c.CI};
-        w = w / ${c.CI};
-        int wC = w - (w / ${c.FW}) * ${c.FW};
-        int wR = w / ${c.FW};
-        float dotProd = 0.0;
-        for (int i = 0; i < ${c.PER}; i++) {
-          int b = chunk * ${c.PER} + i;
-          if (b >= ${c.N}) break;
-          for (int yR = 0; yR < ${c.OH}; yR++) {
-            int xR = wR + yR * ${c.SH} - ${c.PT};
-            if (xR < 0 || xR >= ${c.IH}) continue;
-            for (int yC = 0; yC < ${c.OW}; yC++) {
-              int xC = wC + yC * ${c.SW} - ${c.PL};
-              if (xC < 0 || xC >= ${c.IW}) continue;
-              dotProd += getX(b, xR, xC, d1) * getDy(b, yR, yC, d2);
-            }
-          }
-        }
-        setOutput(dotProd);
-      }`,
-  };
-}
-
+/** A partial sum per chunk of images and filter weight, [chunks, KH·KW·CI·CO]. */
 function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): WebGPUProgramLike {
   const c = constants(info, split);
   return flatWebGPUProgram(['x', 'dy'], [split.chunks, k], `lenetConv2DBackpropFilterChunks_${Object.values(c).join('_')}`, `
@@ -109,19 +79,17 @@ function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): Web
       }`);
 }
 
-export function makeConv2DBackpropFilter(backendName: GpuBackendName): KernelFunc {
-  const opName = `${Conv2DBackpropFilter} (${backendName})`;
+export function makeWebGPUConv2DBackpropFilter(): KernelFunc {
+  const opName = `${Conv2DBackpropFilter} (webgpu)`;
   return (args) => {
     const { x, dy, info } = filterGradArgs(opName, args);
     const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
     const k = product(filterShape);
     const split = splitBatch(info);
     const backend = args.backend as GpuBackendLike;
-    const partial = backendName === 'webgl'
-      ? backend.runWebGLProgram(webglProgram(info, split, k), [x, dy], 'float32')
-      : backend.runWebGPUProgram(webgpuProgram(info, split, k), [x, dy], 'float32');
-    const summed = callBackendKernel(backendName, Sum, backend, { x: partial }, { axis: [0], keepDims: false });
-    const out = callBackendKernel(backendName, Reshape, backend, { x: summed }, { shape: filterShape });
+    const partial = backend.runWebGPUProgram(webgpuProgram(info, split, k), [x, dy], 'float32');
+    const summed = callBackendKernel('webgpu', Sum, backend, { x: partial }, { axis: [0], keepDims: false });
+    const out = callBackendKernel('webgpu', Reshape, backend, { x: summed }, { shape: filterShape });
     backend.disposeData(partial.dataId);
     backend.disposeData(summed.dataId);
     return out;

@@ -1,26 +1,38 @@
 /**
  * Training kernels for tfjs's GPU backends, 'webgl' and 'webgpu' (tfjs 4.22):
- * - `Conv2DBackpropFilter`, both: split over the batch (./conv2dBackpropFilter.ts);
- * - `Conv2D`, WebGPU only: a direct loop for inputs with few channels
- *   (./conv2d.ts); the backend's own kernel for the rest.
+ * - WebGL: `Conv2D`, `FusedConv2D` and both convolution gradients as packed
+ *   matrix products (./webgl.ts);
+ * - WebGPU: `Conv2DBackpropFilter` split over the batch
+ *   (./conv2dBackpropFilter.ts), and `Conv2D` as a direct loop for inputs
+ *   with few channels (./conv2d.ts).
  * Everything else stays the backends' own.
  *
  * No DOM, Node or worker globals: registering works anywhere; the kernels run
  * wherever the backend does.
  */
-import { Conv2D, Conv2DBackpropFilter } from '@tensorflow/tfjs';
+import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { installKernel } from '../kernels/registry';
 import type { GpuBackendName } from './backend';
 import { makeWebGPUConv2D } from './conv2d';
-import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
+import { makeWebGPUConv2DBackpropFilter } from './conv2dBackpropFilter';
+import { makeWebGLConv2D, webglConv2DBackpropFilter, webglConv2DBackpropInput } from './webgl';
 
 type Maker = (replaced: KernelConfig | undefined) => KernelFunc | undefined;
 
 function kernelsFor(backendName: GpuBackendName): Array<[string, Maker]> {
-  const kernels: Array<[string, Maker]> = [[Conv2DBackpropFilter, () => makeConv2DBackpropFilter(backendName)]];
-  if (backendName === 'webgpu') kernels.push([Conv2D, (replaced) => replaced && makeWebGPUConv2D(replaced)]);
-  return kernels;
+  if (backendName === 'webgl') {
+    return [
+      [Conv2D, (replaced) => replaced && makeWebGLConv2D(replaced)],
+      [FusedConv2D, (replaced) => replaced && makeWebGLConv2D(replaced)],
+      [Conv2DBackpropFilter, () => webglConv2DBackpropFilter],
+      [Conv2DBackpropInput, () => webglConv2DBackpropInput],
+    ];
+  }
+  return [
+    [Conv2D, (replaced) => replaced && makeWebGPUConv2D(replaced)],
+    [Conv2DBackpropFilter, makeWebGPUConv2DBackpropFilter],
+  ];
 }
 
 /**

@@ -82,6 +82,8 @@ export const CASES: Case[] = [
 export interface Grads {
   /** The forward output, conv2d(x, w). */
   y: Float32Array;
+  /** relu(conv2d(x, w) + b) through the fused kernel (FusedConv2D), as a conv layer with a bias runs it. */
+  fusedY: Float32Array;
   dx: Float32Array;
   dw: Float32Array;
   dyShape: number[];
@@ -92,34 +94,37 @@ export interface Grads {
  * backend, where r is a fixed random tensor (so dy is not uniform, which
  * would hide index mistakes). The caller disposes the tensors.
  */
-function conv2dGradTensors(c: Case, seed: number): { y: tf.Tensor; dx: tf.Tensor; dw: tf.Tensor } {
+function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dx' | 'dw', tf.Tensor> {
   return tf.tidy(() => {
     const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
     const y = tf.conv2d(x, w, c.strides, c.pad);
+    const bias = tf.tensor1d(randoms(c.w[3], seed + 3));
+    const fusedY = tf.fused.conv2d({ x, filter: w, strides: c.strides, pad: c.pad, bias, activation: 'relu' });
     const r = tf.tensor(randoms(size(y.shape), seed + 2), y.shape);
     const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
     const [dx, dw] = g([x, w]);
-    return { y, dx, dw };
+    return { y, fusedY, dx, dw };
   });
 }
 
 /** conv2dGradTensors read back synchronously (cpu, wasm). */
 export function conv2dGrads(c: Case, seed: number): Grads {
-  const { y, dx, dw } = conv2dGradTensors(c, seed);
-  const grads = { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, dyShape: y.shape };
-  tf.dispose([y, dx, dw]);
+  const tensors = conv2dGradTensors(c, seed);
+  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+  const grads = { y: read(tensors.y), fusedY: read(tensors.fusedY), dx: read(tensors.dx), dw: read(tensors.dw), dyShape: tensors.y.shape };
+  tf.dispose(Object.values(tensors));
   return grads;
 }
 
 /** conv2dGradTensors read back asynchronously: WebGPU in Chromium has no working synchronous read. */
 export async function readConv2dGrads(c: Case, seed: number): Promise<Grads> {
-  const { y, dx, dw } = conv2dGradTensors(c, seed);
+  const tensors = conv2dGradTensors(c, seed);
   try {
-    const [yv, dxv, dwv] = (await Promise.all([y.data(), dx.data(), dw.data()])) as Float32Array[];
-    return { y: yv, dx: dxv, dw: dwv, dyShape: y.shape };
+    const [y, fusedY, dx, dw] = (await Promise.all([tensors.y, tensors.fusedY, tensors.dx, tensors.dw].map((t) => t.data()))) as Float32Array[];
+    return { y, fusedY, dx, dw, dyShape: tensors.y.shape };
   } finally {
-    tf.dispose([y, dx, dw]);
+    tf.dispose(Object.values(tensors));
   }
 }
 
