@@ -143,6 +143,7 @@ const api: BenchWorkerApi = {
         outputError: relError(ours.y, reference.y),
         fusedOutputError: relError(ours.fusedY, reference.fusedY),
         filterError: relError(ours.dw, reference.dw),
+        otherInputFilterError: relError(ours.dwOtherInput, reference.dwOtherInput),
         inputError: relError(ours.dx, reference.dx),
         filterScale: maxAbs(reference.dw),
         tensorsLeaked: tf.memory().numTensors - before,

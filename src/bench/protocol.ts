@@ -105,6 +105,8 @@ export interface KernelCheck {
   /** The same for relu(conv2d + bias) through FusedConv2D. */
   fusedOutputError: number;
   filterError: number;
+  /** The same for Conv2DBackpropFilter alone on another input, just after a forward pass (WebGL reuses the forward's patches). */
+  otherInputFilterError: number;
   inputError: number;
   /** Largest |value| of the reference filter gradient (0 would make the comparison empty). */
   filterScale: number;

@@ -3,6 +3,7 @@
  * tests and the benchmark page's kernel check (not used by the app).
  */
 import * as tf from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import { product } from './checks';
 
 /** Makes `name` the active backend, then runs `f` on it. */
@@ -86,6 +87,12 @@ export interface Grads {
   fusedY: Float32Array;
   dx: Float32Array;
   dw: Float32Array;
+  /**
+   * Conv2DBackpropFilter alone for another input of x's shape (−x/2), right
+   * after a forward pass of x: a kernel that reused the forward's work for the
+   * wrong input would get this wrong.
+   */
+  dwOtherInput: Float32Array;
   dyShape: number[];
 }
 
@@ -94,17 +101,20 @@ export interface Grads {
  * backend, where r is a fixed random tensor (so dy is not uniform, which
  * would hide index mistakes). The caller disposes the tensors.
  */
-function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dx' | 'dw', tf.Tensor> {
+function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dx' | 'dw' | 'dwOtherInput', tf.Tensor> {
   return tf.tidy(() => {
     const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
     const y = tf.conv2d(x, w, c.strides, c.pad);
+    const r = tf.tensor(randoms(size(y.shape), seed + 2), y.shape);
+    const dwOtherInput = tf.engine().runKernel(Conv2DBackpropFilter, { x: tf.mul(x, -0.5), dy: r }, {
+      strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w,
+    }) as tf.Tensor;
     const bias = tf.tensor1d(randoms(c.w[3], seed + 3));
     const fusedY = tf.fused.conv2d({ x, filter: w, strides: c.strides, pad: c.pad, bias, activation: 'relu' });
-    const r = tf.tensor(randoms(size(y.shape), seed + 2), y.shape);
     const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
     const [dx, dw] = g([x, w]);
-    return { y, fusedY, dx, dw };
+    return { y, fusedY, dx, dw, dwOtherInput };
   });
 }
 
@@ -112,7 +122,10 @@ function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dx' 
 export function conv2dGrads(c: Case, seed: number): Grads {
   const tensors = conv2dGradTensors(c, seed);
   const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-  const grads = { y: read(tensors.y), fusedY: read(tensors.fusedY), dx: read(tensors.dx), dw: read(tensors.dw), dyShape: tensors.y.shape };
+  const grads = {
+    y: read(tensors.y), fusedY: read(tensors.fusedY), dx: read(tensors.dx), dw: read(tensors.dw),
+    dwOtherInput: read(tensors.dwOtherInput), dyShape: tensors.y.shape,
+  };
   tf.dispose(Object.values(tensors));
   return grads;
 }
@@ -121,8 +134,9 @@ export function conv2dGrads(c: Case, seed: number): Grads {
 export async function readConv2dGrads(c: Case, seed: number): Promise<Grads> {
   const tensors = conv2dGradTensors(c, seed);
   try {
-    const [y, fusedY, dx, dw] = (await Promise.all([tensors.y, tensors.fusedY, tensors.dx, tensors.dw].map((t) => t.data()))) as Float32Array[];
-    return { y, fusedY, dx, dw, dyShape: tensors.y.shape };
+    const { y, fusedY, dx, dw, dwOtherInput } = tensors;
+    const read = await Promise.all([y, fusedY, dx, dw, dwOtherInput].map((t) => t.data() as Promise<Float32Array>));
+    return { y: read[0], fusedY: read[1], dx: read[2], dw: read[3], dwOtherInput: read[4], dyShape: y.shape };
   } finally {
     tf.dispose(Object.values(tensors));
   }
