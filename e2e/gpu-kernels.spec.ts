@@ -24,6 +24,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
       expect(c.filterScale, c.name).toBeGreaterThan(0);
       expect(c.outputError, c.name).toBeLessThan(1e-4);
       expect(c.fusedOutputError, c.name).toBeLessThan(1e-4);
+      expect(c.biasError, c.name).toBeLessThan(1e-4);
       expect(c.filterError, c.name).toBeLessThan(1e-4);
       expect(c.otherInputFilterError, c.name).toBeLessThan(1e-4);
       expect(c.inputError, c.name).toBeLessThan(1e-4);

@@ -142,6 +142,7 @@ const api: BenchWorkerApi = {
         name: c.name,
         outputError: relError(ours.y, reference.y),
         fusedOutputError: relError(ours.fusedY, reference.fusedY),
+        biasError: relError(ours.dBias, reference.dBias),
         filterError: relError(ours.dw, reference.dw),
         otherInputFilterError: relError(ours.dwOtherInput, reference.dwOtherInput),
         inputError: relError(ours.dx, reference.dx),

@@ -104,6 +104,8 @@ export interface KernelCheck {
   outputError: number;
   /** The same for relu(conv2d + bias) through FusedConv2D. */
   fusedOutputError: number;
+  /** The same for its bias gradient (a Sum over images and positions). */
+  biasError: number;
   filterError: number;
   /** The same for Conv2DBackpropFilter alone on another input, just after a forward pass (WebGL reuses the forward's patches). */
   otherInputFilterError: number;

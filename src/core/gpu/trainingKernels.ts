@@ -1,7 +1,7 @@
 /**
  * Training kernels for tfjs's GPU backends, 'webgl' and 'webgpu' (tfjs 4.22):
- * - WebGL: `Conv2D`, `FusedConv2D` and both convolution gradients as packed
- *   matrix products (./webgl.ts);
+ * - WebGL: `Conv2D`, `FusedConv2D`, both convolution gradients and the bias
+ *   gradient's `Sum` as packed matrix products (./webgl.ts);
  * - WebGPU: `Conv2DBackpropFilter` split over the batch
  *   (./conv2dBackpropFilter.ts), and `Conv2D` as a direct loop for inputs
  *   with few channels (./conv2d.ts).
@@ -10,13 +10,13 @@
  * No DOM, Node or worker globals: registering works anywhere; the kernels run
  * wherever the backend does.
  */
-import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D } from '@tensorflow/tfjs';
+import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, Sum } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { installKernel } from '../kernels/registry';
 import type { GpuBackendName } from './backend';
 import { makeWebGPUConv2D } from './conv2d';
 import { makeWebGPUConv2DBackpropFilter } from './conv2dBackpropFilter';
-import { makeWebGLConv2D, webglConv2DBackpropFilter, webglConv2DBackpropInput } from './webgl';
+import { makeWebGLConv2D, makeWebGLSum, webglConv2DBackpropFilter, webglConv2DBackpropInput } from './webgl';
 
 type Maker = (replaced: KernelConfig | undefined) => KernelFunc | undefined;
 
@@ -27,6 +27,7 @@ function kernelsFor(backendName: GpuBackendName): Array<[string, Maker]> {
       [FusedConv2D, (replaced) => replaced && makeWebGLConv2D(replaced)],
       [Conv2DBackpropFilter, () => webglConv2DBackpropFilter],
       [Conv2DBackpropInput, () => webglConv2DBackpropInput],
+      [Sum, (replaced) => replaced && makeWebGLSum(replaced)],
     ];
   }
   return [

@@ -85,6 +85,8 @@ export interface Grads {
   y: Float32Array;
   /** relu(conv2d(x, w) + b) through the fused kernel (FusedConv2D), as a conv layer with a bias runs it. */
   fusedY: Float32Array;
+  /** The gradient of Σ fusedY ⊙ r with respect to b: dy summed over images and positions. */
+  dBias: Float32Array;
   dx: Float32Array;
   dw: Float32Array;
   /**
@@ -101,7 +103,7 @@ export interface Grads {
  * backend, where r is a fixed random tensor (so dy is not uniform, which
  * would hide index mistakes). The caller disposes the tensors.
  */
-function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dx' | 'dw' | 'dwOtherInput', tf.Tensor> {
+function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dBias' | 'dx' | 'dw' | 'dwOtherInput', tf.Tensor> {
   return tf.tidy(() => {
     const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
@@ -111,10 +113,12 @@ function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dx' 
       strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w,
     }) as tf.Tensor;
     const bias = tf.tensor1d(randoms(c.w[3], seed + 3));
-    const fusedY = tf.fused.conv2d({ x, filter: w, strides: c.strides, pad: c.pad, bias, activation: 'relu' });
+    const fused = (b: tf.Tensor) => tf.fused.conv2d({ x, filter: w, strides: c.strides, pad: c.pad, bias: b, activation: 'relu' });
+    const fusedY = fused(bias);
+    const dBias = tf.grad((b) => tf.sum(tf.mul(fused(b), r)))(bias);
     const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
     const [dx, dw] = g([x, w]);
-    return { y, fusedY, dx, dw, dwOtherInput };
+    return { y, fusedY, dBias, dx, dw, dwOtherInput };
   });
 }
 
@@ -123,7 +127,7 @@ export function conv2dGrads(c: Case, seed: number): Grads {
   const tensors = conv2dGradTensors(c, seed);
   const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
   const grads = {
-    y: read(tensors.y), fusedY: read(tensors.fusedY), dx: read(tensors.dx), dw: read(tensors.dw),
+    y: read(tensors.y), fusedY: read(tensors.fusedY), dBias: read(tensors.dBias), dx: read(tensors.dx), dw: read(tensors.dw),
     dwOtherInput: read(tensors.dwOtherInput), dyShape: tensors.y.shape,
   };
   tf.dispose(Object.values(tensors));
@@ -134,9 +138,9 @@ export function conv2dGrads(c: Case, seed: number): Grads {
 export async function readConv2dGrads(c: Case, seed: number): Promise<Grads> {
   const tensors = conv2dGradTensors(c, seed);
   try {
-    const { y, fusedY, dx, dw, dwOtherInput } = tensors;
-    const read = await Promise.all([y, fusedY, dx, dw, dwOtherInput].map((t) => t.data() as Promise<Float32Array>));
-    return { y: read[0], fusedY: read[1], dx: read[2], dw: read[3], dwOtherInput: read[4], dyShape: y.shape };
+    const { y, fusedY, dBias, dx, dw, dwOtherInput } = tensors;
+    const read = await Promise.all([y, fusedY, dBias, dx, dw, dwOtherInput].map((t) => t.data() as Promise<Float32Array>));
+    return { y: read[0], fusedY: read[1], dBias: read[2], dx: read[3], dw: read[4], dwOtherInput: read[5], dyShape: y.shape };
   } finally {
     tf.dispose(Object.values(tensors));
   }
