@@ -20,6 +20,7 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     );
     expect(reply.available, reply.note).toBe(true);
     expect(reply.cases.length).toBeGreaterThan(10);
+    expect(reply.patchesKept, 'patch matrices WebGL still holds').toBe(0);
     for (const c of reply.cases) {
       expect(c.filterScale, c.name).toBeGreaterThan(0);
       expect(c.outputError, c.name).toBeLessThan(1e-4);

@@ -18,6 +18,7 @@ import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
 import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
 import type { GpuBackendName } from '../core/gpu/backend';
 import { registerGpuTrainingKernels, unregisterGpuTrainingKernels } from '../core/gpu/trainingKernels';
+import { keptPatchCount } from '../core/gpu/webgl';
 import { CASES, maxAbs, readConv2dGrads, relError } from '../core/kernels/testValues';
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
@@ -130,7 +131,7 @@ const api: BenchWorkerApi = {
 
   async checkKernels(backend: GpuBackendName): Promise<KernelCheckReply> {
     const choice = await chooseBackend(backend);
-    if (choice.backend !== backend) return { backend, available: false, note: choice.note ?? '', cases: [] };
+    if (choice.backend !== backend) return { backend, available: false, note: choice.note ?? '', cases: [], patchesKept: 0 };
     const cases: KernelCheck[] = [];
     for (const c of CASES) {
       unregisterGpuTrainingKernels(backend);
@@ -150,7 +151,10 @@ const api: BenchWorkerApi = {
         tensorsLeaked: tf.memory().numTensors - before,
       });
     }
-    return { backend, available: true, note: await describeBackend(backend), cases };
+    const inference = tf.tidy(() => tf.conv2d(tf.ones([2, 8, 8, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 2]) as tf.Tensor4D, 1, 'same'));
+    await inference.data();
+    inference.dispose();
+    return { backend, available: true, note: await describeBackend(backend), cases, patchesKept: keptPatchCount() };
   },
 };
 

@@ -121,6 +121,8 @@ export interface KernelCheckReply {
   available: boolean;
   note: string;
   cases: KernelCheck[];
+  /** Patch matrices WebGL's kernels still hold after the cases and an inference-only convolution (should be 0). */
+  patchesKept: number;
 }
 
 export interface BenchWorkerApi {

@@ -15,10 +15,10 @@
  * the input gradient one value per fetch, one output per thread; its forward
  * convolution packs an unpacked input (a pooling layer's output) in an extra
  * pass first. Measured on SwiftShader, batch 256, LeNet's second layer: filter
- * gradient 4× faster, input gradient and forward about 1.5–2× (issue 4's notes).
+ * gradient 3–4× faster than tfjs's, input gradient and forward about 1.5×.
  */
 import {
-  _FusedMatMul, backend_util, BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, Fill, Reshape, Sum, util,
+  _FusedMatMul, backend_util, BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, engine, Fill, Reshape, Sum, util,
 } from '@tensorflow/tfjs';
 import type {
   Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, SumAttrs, TensorInfo,
@@ -117,24 +117,47 @@ function freeing(backend: GpuBackendLike, intermediates: TensorInfo[], result: T
 /**
  * The forward pass's patches, kept for the filter gradient of the same input:
  * autodiff hands the forward's x back to Conv2DBackpropFilter, and building
- * the patches is about half of that kernel's time. Keyed by the convolution's
- * geometry without the batch size, each entry replaced by the next forward
- * pass with that geometry and freed once its gradient has used it, so this
- * holds at most one patch matrix per layer (LeNet at batch 256: 20 and 15 MB),
- * the way tfjs itself keeps a layer's activations for the backward pass.
+ * the patches is about half of that kernel's time. Kept only while a gradient
+ * is being recorded (not for inference), keyed by the convolution's geometry
+ * without the batch size, freed once the gradient has used them or when the
+ * next forward pass with that geometry replaces them; at most
+ * MAX_KEPT_PATCHES at a time, oldest dropped first. So this holds one patch
+ * matrix per layer between a training step's forward and backward passes
+ * (LeNet at batch 256: 20 and 15 MB), the way tfjs keeps a layer's
+ * activations for the backward pass.
  */
 const forwardPatches = new Map<string, { x: TensorInfo; patches: TensorInfo }>();
+const MAX_KEPT_PATCHES = 4;
+
+/** How many patch matrices are kept now: 0 after every backward pass and after inference. */
+export function keptPatchCount(): number {
+  return forwardPatches.size;
+}
 
 function geometryKey(info: Conv2DInfo): string {
   const { IH, IW, CI, FH, FW, CO, SH, SW, PT, PL } = convConstants(info);
   return [IH, IW, CI, FH, FW, CO, SH, SW, PT, PL].join(',');
 }
 
-function keepPatches(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo, patches: TensorInfo): void {
+function dropPatches(backend: GpuBackendLike, key: string): void {
+  const kept = forwardPatches.get(key);
+  if (kept) backend.disposeData(kept.patches.dataId);
+  forwardPatches.delete(key);
+}
+
+/** Keeps `patches` for x's filter gradient when autodiff is recording; frees them otherwise. */
+function keepPatchesForGradient(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo, patches: TensorInfo): void {
+  if (engine().state.gradientDepth === 0) {
+    backend.disposeData(patches.dataId);
+    return;
+  }
   const key = geometryKey(info);
-  const previous = forwardPatches.get(key);
-  if (previous) backend.disposeData(previous.patches.dataId);
+  dropPatches(backend, key);
   forwardPatches.set(key, { x, patches });
+  for (const oldest of forwardPatches.keys()) {
+    if (forwardPatches.size <= MAX_KEPT_PATCHES) break;
+    dropPatches(backend, oldest);
+  }
 }
 
 /** The forward pass's patches of exactly this x (same data, same shape), handed over to the caller, or new ones. */
@@ -160,7 +183,7 @@ export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
     const activation = attrs.activation ?? 'linear';
     const ours = x !== undefined && filter !== undefined && preluActivationWeights === undefined &&
       x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4 && filter.shape.length === 4 &&
-      (attrs.dataFormat ?? 'NHWC') === 'NHWC' && dilations.every((d) => d === 1);
+      util.sizeFromShape(x.shape) > 0 && (attrs.dataFormat ?? 'NHWC') === 'NHWC' && dilations.every((d) => d === 1);
     if (!ours) return replaced.kernelFunc(args);
     const info = backend_util.computeConv2DInfo(
       x.shape as Shape4, filter.shape as Shape4, attrs.strides!, 1, attrs.pad!, attrs.dimRoundingMode, false, 'channelsLast',
@@ -172,7 +195,7 @@ export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
     const product = bias === undefined && activation === 'linear'
       ? call(BatchMatMul, backend, { a: patches, b: weights }, matMulAttrs)
       : call(_FusedMatMul, backend, bias ? { a: patches, b: weights, bias } : { a: patches, b: weights }, matMulAttrs);
-    keepPatches(backend, info, x, patches);
+    keepPatchesForGradient(backend, info, x, patches);
     return freeing(backend, [weights, product], call(Reshape, backend, { x: product }, { shape: info.outShape }));
   };
 }
@@ -218,7 +241,7 @@ export function makeWebGLSum(replaced: KernelConfig): KernelFunc {
     const rank = x?.shape.length ?? 0;
     const axes = x ? util.parseAxisParam(axis, x.shape).sort((a, b) => a - b) : [];
     const allButLast = rank >= 3 && axes.length === rank - 1 && axes.every((a, i) => a === i);
-    if (!x || x.dtype !== 'float32' || !allButLast) return replaced.kernelFunc(args);
+    if (!x || x.dtype !== 'float32' || !allButLast || util.sizeFromShape(x.shape) === 0) return replaced.kernelFunc(args);
     const backend = args.backend as GpuBackendLike;
     const [images, ...rest] = x.shape;
     const channels = rest[rest.length - 1];

@@ -91,8 +91,8 @@ export interface Grads {
   dw: Float32Array;
   /**
    * Conv2DBackpropFilter alone for another input of x's shape (−x/2), right
-   * after a forward pass of x: a kernel that reused the forward's work for the
-   * wrong input would get this wrong.
+   * after a forward pass of x recorded for a gradient: a kernel that reused
+   * the forward's work for the wrong input would get this wrong.
    */
   dwOtherInput: Float32Array;
   dyShape: number[];
@@ -109,16 +109,23 @@ function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dBia
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
     const y = tf.conv2d(x, w, c.strides, c.pad);
     const r = tf.tensor(randoms(size(y.shape), seed + 2), y.shape);
-    const dwOtherInput = tf.engine().runKernel(Conv2DBackpropFilter, { x: tf.mul(x, -0.5), dy: r }, {
-      strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w,
-    }) as tf.Tensor;
+    const otherInput = tf.mul(x, -0.5);
+    let dwOtherInput: tf.Tensor | undefined;
+    tf.grad((filter) => {
+      // A forward pass of x while a gradient is recorded, then the kernel on another input.
+      const recorded = tf.conv2d(x, filter as tf.Tensor4D, c.strides, c.pad);
+      dwOtherInput = tf.keep(tf.engine().runKernel(Conv2DBackpropFilter, { x: otherInput, dy: r }, {
+        strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w,
+      }) as tf.Tensor);
+      return tf.sum(tf.mul(recorded, r));
+    })(w);
     const bias = tf.tensor1d(randoms(c.w[3], seed + 3));
     const fused = (b: tf.Tensor) => tf.fused.conv2d({ x, filter: w, strides: c.strides, pad: c.pad, bias: b, activation: 'relu' });
     const fusedY = fused(bias);
     const dBias = tf.grad((b) => tf.sum(tf.mul(fused(b), r)))(bias);
     const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
     const [dx, dw] = g([x, w]);
-    return { y, fusedY, dBias, dx, dw, dwOtherInput };
+    return { y, fusedY, dBias, dx, dw, dwOtherInput: dwOtherInput! };
   });
 }
 
