@@ -80,6 +80,10 @@ export const CASES: Case[] = [
   { name: 'batch of 23, split into chunks', x: [23, 10, 10, 2], w: [3, 3, 2, 3], strides: 1, pad: 'valid' },
 ];
 
+/** The values in Grads, each compared between backends by the kernel tests. */
+export const GRAD_NAMES = ['y', 'fusedY', 'dBias', 'dx', 'dw', 'dwOtherInput'] as const;
+type GradName = (typeof GRAD_NAMES)[number];
+
 export interface Grads {
   /** The forward output, conv2d(x, w). */
   y: Float32Array;
@@ -101,9 +105,10 @@ export interface Grads {
 /**
  * conv2d(x, w) and the gradients of Σ conv2d(x, w) ⊙ r on the current
  * backend, where r is a fixed random tensor (so dy is not uniform, which
- * would hide index mistakes). The caller disposes the tensors.
+ * would hide index mistakes), and the other values of Grads. The caller
+ * disposes the tensors.
  */
-function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dBias' | 'dx' | 'dw' | 'dwOtherInput', tf.Tensor> {
+function conv2dGradTensors(c: Case, seed: number): Record<GradName, tf.Tensor> {
   return tf.tidy(() => {
     const x = tf.tensor4d(randoms(size(c.x), seed), c.x);
     const w = tf.tensor4d(randoms(size(c.w), seed + 1), c.w);
@@ -129,25 +134,26 @@ function conv2dGradTensors(c: Case, seed: number): Record<'y' | 'fusedY' | 'dBia
   });
 }
 
+function gradsFrom(tensors: Record<GradName, tf.Tensor>, values: Float32Array[]): Grads {
+  const grads = Object.fromEntries(GRAD_NAMES.map((name, i) => [name, values[i]])) as Record<GradName, Float32Array>;
+  return { ...grads, dyShape: tensors.y.shape };
+}
+
 /** conv2dGradTensors read back synchronously (cpu, wasm). */
 export function conv2dGrads(c: Case, seed: number): Grads {
   const tensors = conv2dGradTensors(c, seed);
-  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-  const grads = {
-    y: read(tensors.y), fusedY: read(tensors.fusedY), dBias: read(tensors.dBias), dx: read(tensors.dx), dw: read(tensors.dw),
-    dwOtherInput: read(tensors.dwOtherInput), dyShape: tensors.y.shape,
-  };
-  tf.dispose(Object.values(tensors));
-  return grads;
+  try {
+    return gradsFrom(tensors, GRAD_NAMES.map((name) => tensors[name].dataSync() as Float32Array));
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
 }
 
 /** conv2dGradTensors read back asynchronously: WebGPU in Chromium has no working synchronous read. */
 export async function readConv2dGrads(c: Case, seed: number): Promise<Grads> {
   const tensors = conv2dGradTensors(c, seed);
   try {
-    const { y, fusedY, dBias, dx, dw, dwOtherInput } = tensors;
-    const read = await Promise.all([y, fusedY, dBias, dx, dw, dwOtherInput].map((t) => t.data() as Promise<Float32Array>));
-    return { y: read[0], fusedY: read[1], dBias: read[2], dx: read[3], dw: read[4], dwOtherInput: read[5], dyShape: y.shape };
+    return gradsFrom(tensors, await Promise.all(GRAD_NAMES.map((name) => tensors[name].data() as Promise<Float32Array>)));
   } finally {
     tf.dispose(Object.values(tensors));
   }
