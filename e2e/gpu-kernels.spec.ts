@@ -1,8 +1,8 @@
 /**
  * Our GPU training kernels (src/core/gpu: WebGL's convolutions as packed
  * matrix products, WebGPU's batch-split filter gradient and direct convolution
- * for few input channels) compute what the
- * backends' own compute. They cannot run under Node, so the benchmark page runs the shared
+ * for few input channels) compute what the backends' own compute. They
+ * cannot run under Node, so the benchmark page runs the shared
  * kernel test cases in a worker, once with tfjs's kernel and once with ours,
  * on the same inputs (SwiftShader here: the same shaders a real GPU runs).
  */

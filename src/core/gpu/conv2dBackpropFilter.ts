@@ -14,7 +14,7 @@
  * chunks × more threads; the partial sums also lose fewer digits.
  *
  * WebGL computes the same sum as a matrix product instead (./webgl.ts); here
- * that ran 1.5–6× slower than this, because tfjs's WebGPU matrix product pads
+ * that ran 1.6–5.6× slower than this, because tfjs's WebGPU matrix product pads
  * LeNet's small matrices to 32×32 tiles (SwiftShader, batch 256).
  */
 import { Conv2DBackpropFilter, Reshape, Sum } from '@tensorflow/tfjs';
