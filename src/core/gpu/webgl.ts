@@ -120,14 +120,17 @@ function freeing(backend: GpuBackendLike, intermediates: TensorInfo[], result: T
  * the patches is about half of that kernel's time. Kept only while a gradient
  * is being recorded (not for inference), keyed by the convolution's geometry
  * without the batch size, freed once the gradient has used them or when the
- * next forward pass with that geometry replaces them; at most
- * MAX_KEPT_PATCHES at a time, oldest dropped first. So this holds one patch
- * matrix per layer between a training step's forward and backward passes
- * (LeNet at batch 256: 20 and 15 MB), the way tfjs keeps a layer's
- * activations for the backward pass.
+ * next forward pass with that geometry replaces them, and never more than
+ * KEPT_PATCH_BYTES in all (oldest dropped first; a gradient without kept
+ * patches builds its own). So this holds one patch matrix per layer between
+ * a training step's forward and backward passes (LeNet at batch 256: 20 and
+ * 15 MB), the way tfjs keeps a layer's activations for the backward pass,
+ * and large batches simply do not reuse.
  */
 const forwardPatches = new Map<string, { x: TensorInfo; patches: TensorInfo }>();
-const MAX_KEPT_PATCHES = 4;
+const KEPT_PATCH_BYTES = 96 * 2 ** 20;
+
+const bytes = (t: TensorInfo) => util.sizeFromShape(t.shape) * 4;
 
 /** How many patch matrices are kept now: 0 after every backward pass and after inference. */
 export function keptPatchCount(): number {
@@ -145,17 +148,19 @@ function dropPatches(backend: GpuBackendLike, key: string): void {
   forwardPatches.delete(key);
 }
 
-/** Keeps `patches` for x's filter gradient when autodiff is recording; frees them otherwise. */
+/** Keeps `patches` for x's filter gradient when autodiff is recording and they fit; frees them otherwise. */
 function keepPatchesForGradient(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo, patches: TensorInfo): void {
-  if (engine().state.gradientDepth === 0) {
+  const key = geometryKey(info);
+  dropPatches(backend, key);
+  if (engine().state.gradientDepth === 0 || bytes(patches) > KEPT_PATCH_BYTES) {
     backend.disposeData(patches.dataId);
     return;
   }
-  const key = geometryKey(info);
-  dropPatches(backend, key);
   forwardPatches.set(key, { x, patches });
-  for (const oldest of forwardPatches.keys()) {
-    if (forwardPatches.size <= MAX_KEPT_PATCHES) break;
+  let kept = [...forwardPatches.values()].reduce((sum, entry) => sum + bytes(entry.patches), 0);
+  for (const [oldest, entry] of forwardPatches) {
+    if (kept <= KEPT_PATCH_BYTES) break;
+    kept -= bytes(entry.patches);
     dropPatches(backend, oldest);
   }
 }
