@@ -132,7 +132,7 @@ const KEPT_PATCH_BYTES = 96 * 2 ** 20;
 
 const bytes = (t: TensorInfo) => util.sizeFromShape(t.shape) * 4;
 
-/** How many patch matrices are kept now: 0 after every backward pass and after inference. */
+/** How many patch matrices are kept now (for the kernel check: none should outlive their backward pass). */
 export function keptPatchCount(): number {
   return forwardPatches.size;
 }
