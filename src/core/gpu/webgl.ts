@@ -69,7 +69,10 @@ function im2ColProgram(info: Conv2DInfo): WebGLProgramLike {
   };
 }
 
-/** The inverse scatter of im2ColProgram: dx[n, ih, iw, ci] = Σ over the patches that read it. */
+/**
+ * The reverse of im2ColProgram, from the patches' gradient dy · Wᵀ ([N, M, K],
+ * packed): dx[n, ih, iw, ci] adds the entries of every patch that read x there.
+ */
 function col2ImProgram(info: Conv2DInfo): WebGLProgramLike {
   const c = convConstants(info);
   return {
