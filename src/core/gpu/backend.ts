@@ -3,8 +3,10 @@
  * from tfjs's WebGL and WebGPU backends: running a shader program of ours on
  * their tensors and freeing intermediates.
  */
-import type { backend_util, DataId, TensorInfo } from '@tensorflow/tfjs';
+import { backend_util } from '@tensorflow/tfjs';
+import type { Conv2DAttrs, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { product } from '../kernels/checks';
+import type { Shape4 } from '../kernels/checks';
 
 export type GpuBackendName = 'webgl' | 'webgpu';
 
@@ -66,4 +68,24 @@ export function convConstants(info: backend_util.Conv2DInfo) {
     OH: info.outHeight, OW: info.outWidth, CO: info.outChannels, FH: info.filterHeight, FW: info.filterWidth,
     SH: info.strideHeight, SW: info.strideWidth, PT: info.padInfo.top, PL: info.padInfo.left,
   };
+}
+
+/**
+ * A Conv2D or FusedConv2D kernel call's x, filter and convolution, when it is
+ * one the shaders here handle: float32 rank-4 x and filter, NHWC, dilation 1;
+ * undefined for anything else (the caller then runs the backend's own kernel).
+ */
+export function plainConv2D(args: Parameters<KernelFunc>[0]):
+  { x: TensorInfo; filter: TensorInfo; info: backend_util.Conv2DInfo } | undefined {
+  const { x, filter } = args.inputs as { x?: TensorInfo; filter?: TensorInfo };
+  const attrs = args.attrs as unknown as Conv2DAttrs;
+  const dilations = typeof attrs.dilations === 'number' ? [attrs.dilations] : (attrs.dilations ?? [1]);
+  const plain = x !== undefined && filter !== undefined && x.dtype === 'float32' && filter.dtype === 'float32' &&
+    x.shape.length === 4 && filter.shape.length === 4 && (attrs.dataFormat ?? 'NHWC') === 'NHWC' &&
+    dilations.every((d) => d === 1);
+  if (!plain) return undefined;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  return { x, filter, info };
 }

@@ -10,10 +10,8 @@
  * KH·KW·CI taps that fall inside the image (25 for LeNet). Inputs with more
  * channels keep the backend's kernel, which is built for them.
  */
-import { backend_util } from '@tensorflow/tfjs';
-import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { Shape4 } from '../kernels/checks';
-import { convConstants, flatWebGPUProgram } from './backend';
+import type { backend_util, KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import { convConstants, flatWebGPUProgram, plainConv2D } from './backend';
 import type { GpuBackendLike, WebGPUProgramLike } from './backend';
 
 /** Inputs with at most this many channels get the direct loop (1: grey, 3: colour images). */
@@ -49,16 +47,8 @@ function webgpuProgram(info: backend_util.Conv2DInfo): WebGPUProgramLike {
 /** Wraps the backend's own Conv2D (`replaced`): few input channels here, the rest there. */
 export function makeWebGPUConv2D(replaced: KernelConfig): KernelFunc {
   return (args) => {
-    const { x, filter } = args.inputs as { x?: TensorInfo; filter?: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DAttrs;
-    const dilations = typeof attrs.dilations === 'number' ? [attrs.dilations] : (attrs.dilations ?? [1]);
-    const ours = x !== undefined && filter !== undefined && x.dtype === 'float32' && filter.dtype === 'float32' &&
-      x.shape.length === 4 && filter.shape.length === 4 && x.shape[3] <= DIRECT_MAX_IN_CHANNELS &&
-      (attrs.dataFormat ?? 'NHWC') === 'NHWC' && dilations.every((d) => d === 1);
-    if (!ours) return replaced.kernelFunc(args);
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
-    );
-    return (args.backend as GpuBackendLike).runWebGPUProgram(webgpuProgram(info), [x, filter], 'float32');
+    const conv = plainConv2D(args);
+    if (!conv || conv.info.inChannels > DIRECT_MAX_IN_CHANNELS) return replaced.kernelFunc(args);
+    return (args.backend as GpuBackendLike).runWebGPUProgram(webgpuProgram(conv.info), [conv.x, conv.filter], 'float32');
   };
 }

@@ -79,19 +79,15 @@ function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): Web
       }`);
 }
 
-export function makeWebGPUConv2DBackpropFilter(): KernelFunc {
-  const opName = `${Conv2DBackpropFilter} (webgpu)`;
-  return (args) => {
-    const { x, dy, info } = filterGradArgs(opName, args);
-    const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-    const k = product(filterShape);
-    const split = splitBatch(info);
-    const backend = args.backend as GpuBackendLike;
-    const partial = backend.runWebGPUProgram(webgpuProgram(info, split, k), [x, dy], 'float32');
-    const summed = callBackendKernel('webgpu', Sum, backend, { x: partial }, { axis: [0], keepDims: false });
-    const out = callBackendKernel('webgpu', Reshape, backend, { x: summed }, { shape: filterShape });
-    backend.disposeData(partial.dataId);
-    backend.disposeData(summed.dataId);
-    return out;
-  };
-}
+export const webgpuConv2DBackpropFilter: KernelFunc = (args) => {
+  const { x, dy, info } = filterGradArgs(`${Conv2DBackpropFilter} (webgpu)`, args);
+  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+  const split = splitBatch(info);
+  const backend = args.backend as GpuBackendLike;
+  const partial = backend.runWebGPUProgram(webgpuProgram(info, split, product(filterShape)), [x, dy], 'float32');
+  const summed = callBackendKernel('webgpu', Sum, backend, { x: partial }, { axis: [0], keepDims: false });
+  const out = callBackendKernel('webgpu', Reshape, backend, { x: summed }, { shape: filterShape });
+  backend.disposeData(partial.dataId);
+  backend.disposeData(summed.dataId);
+  return out;
+};

@@ -15,7 +15,7 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { installKernel } from '../kernels/registry';
 import type { GpuBackendName } from './backend';
 import { makeWebGPUConv2D } from './conv2d';
-import { makeWebGPUConv2DBackpropFilter } from './conv2dBackpropFilter';
+import { webgpuConv2DBackpropFilter } from './conv2dBackpropFilter';
 import { makeWebGLConv2D, makeWebGLSum, webglConv2DBackpropFilter, webglConv2DBackpropInput } from './webgl';
 
 type Maker = (replaced: KernelConfig | undefined) => KernelFunc | undefined;
@@ -32,7 +32,7 @@ function kernelsFor(backendName: GpuBackendName): Array<[string, Maker]> {
   }
   return [
     [Conv2D, (replaced) => replaced && makeWebGPUConv2D(replaced)],
-    [Conv2DBackpropFilter, makeWebGPUConv2DBackpropFilter],
+    [Conv2DBackpropFilter, () => webgpuConv2DBackpropFilter],
   ];
 }
 

@@ -23,10 +23,10 @@ import {
 import type {
   Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, SumAttrs, TensorInfo,
 } from '@tensorflow/tfjs';
-import { backwardConvInfo, checkConvArgs, filterGradArgs, sameShape } from '../kernels/checks';
+import { backwardConvInfo, checkConvArgs, filterGradArgs, product, sameShape } from '../kernels/checks';
 import type { Shape4 } from '../kernels/checks';
 import { callBackendKernel, singleOutput } from '../kernels/registry';
-import { convConstants } from './backend';
+import { convConstants, plainConv2D } from './backend';
 import type { GpuBackendLike, WebGLProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -133,7 +133,7 @@ function freeing(backend: GpuBackendLike, intermediates: TensorInfo[], result: T
 const forwardPatches = new Map<string, { x: TensorInfo; patches: TensorInfo }>();
 const KEPT_PATCH_BYTES = 96 * 2 ** 20;
 
-const bytes = (t: TensorInfo) => util.sizeFromShape(t.shape) * 4;
+const bytes = (t: TensorInfo) => product(t.shape) * 4;
 
 /** How many patch matrices are kept now (for the kernel check: none should outlive their backward pass). */
 export function keptPatchCount(): number {
@@ -185,26 +185,20 @@ function takePatches(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo): 
  */
 export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
   return (args) => {
-    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const conv = plainConv2D(args);
+    const { bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    if (!conv || preluActivationWeights !== undefined || product(conv.x.shape) === 0) return replaced.kernelFunc(args);
+    const { x, filter, info } = conv;
     const attrs = args.attrs as unknown as Partial<FusedConv2DAttrs>;
-    const dilations = typeof attrs.dilations === 'number' ? [attrs.dilations] : (attrs.dilations ?? [1]);
-    const activation = attrs.activation ?? 'linear';
-    const ours = x !== undefined && filter !== undefined && preluActivationWeights === undefined &&
-      x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4 && filter.shape.length === 4 &&
-      util.sizeFromShape(x.shape) > 0 && (attrs.dataFormat ?? 'NHWC') === 'NHWC' && dilations.every((d) => d === 1);
-    if (!ours) return replaced.kernelFunc(args);
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4, filter.shape as Shape4, attrs.strides!, 1, attrs.pad!, attrs.dimRoundingMode, false, 'channelsLast',
-    );
     const backend = args.backend as GpuBackendLike;
     const patches = backend.runWebGLProgram(im2ColProgram(info), [x], 'float32');
     const weights = call(Reshape, backend, { x: filter }, { shape: [1, taps(info), info.outChannels] });
-    const matMulAttrs = { transposeA: true, transposeB: false, activation, leakyreluAlpha: attrs.leakyreluAlpha };
-    const product = bias === undefined && activation === 'linear'
-      ? call(BatchMatMul, backend, { a: patches, b: weights }, matMulAttrs)
-      : call(_FusedMatMul, backend, bias ? { a: patches, b: weights, bias } : { a: patches, b: weights }, matMulAttrs);
+    // Without a bias or an activation this is the backend's BatchMatMul (both call batchMatMulImpl).
+    const matMul = call(_FusedMatMul, backend, bias ? { a: patches, b: weights, bias } : { a: patches, b: weights }, {
+      transposeA: true, transposeB: false, activation: attrs.activation ?? 'linear', leakyreluAlpha: attrs.leakyreluAlpha,
+    });
     keepPatchesForGradient(backend, info, x, patches);
-    return freeing(backend, [weights, product], call(Reshape, backend, { x: product }, { shape: info.outShape }));
+    return freeing(backend, [weights, matMul], call(Reshape, backend, { x: matMul }, { shape: info.outShape }));
   };
 }
 
@@ -249,11 +243,11 @@ export function makeWebGLSum(replaced: KernelConfig): KernelFunc {
     const rank = x?.shape.length ?? 0;
     const axes = x ? util.parseAxisParam(axis, x.shape).sort((a, b) => a - b) : [];
     const allButLast = rank >= 3 && axes.length === rank - 1 && axes.every((a, i) => a === i);
-    if (!x || x.dtype !== 'float32' || !allButLast || util.sizeFromShape(x.shape) === 0) return replaced.kernelFunc(args);
+    if (!x || x.dtype !== 'float32' || !allButLast || product(x.shape) === 0) return replaced.kernelFunc(args);
     const backend = args.backend as GpuBackendLike;
     const [images, ...rest] = x.shape;
     const channels = rest[rest.length - 1];
-    const rows = util.sizeFromShape(rest) / channels;
+    const rows = product(rest) / channels;
     const ones = call(Fill, backend, {}, { shape: [1, 1, rows], value: 1, dtype: 'float32' });
     const perImageInput = call(Reshape, backend, { x }, { shape: [images, rows, channels] });
     const perImage = call(BatchMatMul, backend, { a: ones, b: perImageInput }, { transposeA: false, transposeB: false });
