@@ -16,4 +16,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The pure core: tfjs and other core modules only (its tsconfig keeps the DOM and Node out too).
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['../../*', '!../../core', '!../../core/**'], message: 'src/core imports only core modules and tfjs.' },
+          { group: ['../../../*'], message: 'src/core imports only core modules and tfjs.' },
+          { group: ['node:*', 'react', 'react-dom', 'comlink', 'recharts'], message: 'src/core runs anywhere: no Node, React or worker libraries.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The page talks to the worker through its protocol only.
+    files: ['src/app/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/worker/*', '!**/worker/protocol'],
+          message: 'The app may import only the worker protocol; the worker runs in its own thread.',
+        }],
+      }],
+    },
+  },
 );

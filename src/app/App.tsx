@@ -1,11 +1,15 @@
 import { Playground } from './components/Playground';
+import { useInspector } from './inspect/useInspector';
 import { useTrainer } from './useTrainer';
 import { useUrlConfig } from './useUrlConfig';
 
 /** Wires the URL-backed settings and the training run into the page. */
 export function App() {
   const { config, setConfig, problems, dismissProblems, shareUrl } = useUrlConfig();
-  const { state, ...actions } = useTrainer(config.backend);
+  const { state, query, ...actions } = useTrainer(config.backend);
+  const inspector = useInspector(query, {
+    runId: state.runId, dataReady: state.dataReady, epochs: state.epochRows.length, progress: state.points.length,
+  });
   return (
     <Playground
       config={config}
@@ -15,6 +19,7 @@ export function App() {
       shareUrl={shareUrl}
       state={state}
       actions={actions}
+      inspector={inspector}
     />
   );
 }

@@ -8,7 +8,7 @@ const progress = (epoch: number, step: number): WorkerEvent => ({
 });
 const epochRow = (epoch: number): WorkerEvent => ({
   type: 'epoch', epoch, epochs: 2, trainLoss: 1 / epoch, trainAccuracy: 0.4 * epoch, testAccuracy: 0.35 * epoch,
-  seconds: 1, imagesPerSecond: 100, elapsedSeconds: 2 * epoch,
+  seconds: 1, imagesPerSecond: 100, elapsedSeconds: 2 * epoch, confusion: [],
 });
 const play = (state: RunState, ...events: WorkerEvent[]) => runReducer(state, { type: 'events', events });
 
@@ -22,7 +22,7 @@ describe('runReducer', () => {
   });
 
   it('turns a run into chart points, rows and a final phase', () => {
-    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', epochs: 2 });
+    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', epochs: 2, runId: 1 });
     expect(isRunning(state.phase)).toBe(true);
     state = play(state,
       { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: true, seconds: 0 },
@@ -46,14 +46,14 @@ describe('runReducer', () => {
   });
 
   it('keeps what was learned when a run diverges, with the message as the alert', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 3 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 3, runId: 1 });
     state = play(state, progress(1, 1), { type: 'diverged', epoch: 1, step: 2, message: 'Try a smaller learning rate' });
     expect(state).toMatchObject({ phase: 'diverged', error: 'Try a smaller learning rate' });
     expect(state.points).toHaveLength(1);
   });
 
   it('pauses and resumes only a running run; Train clears the last run, Reset clears everything', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
     state = play(state, progress(1, 1));
     state = runReducer(state, { type: 'paused' });
     expect(state.phase).toBe('paused');
@@ -64,20 +64,20 @@ describe('runReducer', () => {
     state = play(state, epochRow(1), { type: 'stopped', epoch: 2, step: 0, elapsedSeconds: 3 });
     expect(runReducer(state, { type: 'paused' }).phase).toBe('stopped');
     expect(state.epochRows).toHaveLength(1);
-    const again = runReducer(state, { type: 'start', epochs: 2 });
+    const again = runReducer(state, { type: 'start', epochs: 2, runId: 1 });
     expect(again).toMatchObject({ epochRows: [], points: [], phase: 'loading' });
     expect(runReducer(state, { type: 'reset' })).toMatchObject({ phase: 'ready', epochRows: [], points: [] });
   });
 
   it('shows a crash as an error until dismissed', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
     state = runReducer(state, { type: 'crashed', message: 'The training worker crashed' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker crashed' });
     expect(runReducer(state, { type: 'dismiss-error' }).error).toBeNull();
   });
 
   it('ignores a Pause pressed after Stop, so the status never says Paused for a run that is stopping', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
     state = play(state, progress(1, 1));
     state = runReducer(state, { type: 'stop' });
     expect(state).toMatchObject({ phase: 'training', stopping: true });
@@ -88,11 +88,11 @@ describe('runReducer', () => {
     // Stop when nothing runs changes nothing.
     expect(runReducer(state, { type: 'stop' })).toBe(state);
     // A new run may be paused again.
-    expect(runReducer(runReducer(state, { type: 'start', epochs: 1 }), { type: 'paused' }).phase).toBe('paused');
+    expect(runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 1 }), { type: 'paused' }).phase).toBe('paused');
   });
 
   it('keeps what a crashed run learned, and leaves Train usable', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
     state = play(state, progress(1, 1), progress(1, 2), epochRow(1));
     state = runReducer(state, { type: 'crashed', message: 'The training worker stopped unexpectedly.' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
@@ -102,22 +102,22 @@ describe('runReducer', () => {
     // The fresh worker's dataset arrives; the alert stays until dismissed or the next Train.
     state = play(state, { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
-    expect(runReducer(state, { type: 'start', epochs: 1 })).toMatchObject({ phase: 'loading', error: null, points: [] });
+    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1 })).toMatchObject({ phase: 'loading', error: null, points: [] });
   });
 
   it('shows the worker memory measured after a run until the next run starts; Reset keeps it', () => {
     const memory = { numTensors: 0, numBytes: 0, backend: 'wasm' };
-    let state = runReducer(initialRunState, { type: 'start', epochs: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1 });
     expect(state.memory).toBeNull();
     state = play(state, { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
     state = runReducer(state, { type: 'memory', memory });
     expect(state.memory).toEqual(memory);
     expect(runReducer(state, { type: 'reset' }).memory).toEqual(memory);
-    expect(runReducer(state, { type: 'start', epochs: 1 }).memory).toBeNull();
+    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1 }).memory).toBeNull();
   });
 
   it('keeps a finished run\'s rows and curves through anything but Train and Reset', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1 });
     state = play(state, progress(1, 1), progress(1, 2), epochRow(1),
       { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
     const kept = { epochRows: state.epochRows, points: state.points, phase: 'done' };

@@ -48,6 +48,10 @@ export interface RunState {
   stopping: boolean;
   /** tfjs memory in the worker, measured after the last run ended; null while a run is on. */
   memory: WorkerMemory | null;
+  /** The worker holds the dataset: the Dataset view can show it. */
+  dataReady: boolean;
+  /** The run whose model the views ask about; null before the first Train and after Reset. */
+  runId: number | null;
 }
 
 export const initialRunState: RunState = {
@@ -63,10 +67,12 @@ export const initialRunState: RunState = {
   error: null,
   stopping: false,
   memory: null,
+  dataReady: false,
+  runId: null,
 };
 
 export type RunAction =
-  | { type: 'start'; epochs: number }
+  | { type: 'start'; epochs: number; runId: number }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'stop' }
@@ -85,7 +91,10 @@ function applyEvent(state: RunState, event: WorkerEvent): RunState {
       };
     case 'data-ready':
       // Loaded ahead of any run: ready to train. Within a run, training follows.
-      return { ...state, dataProgress: null, phase: state.phase === 'loading' && state.plannedEpochs === 0 ? 'ready' : state.phase };
+      return {
+        ...state, dataProgress: null, dataReady: true,
+        phase: state.phase === 'loading' && state.plannedEpochs === 0 ? 'ready' : state.phase,
+      };
     case 'backend':
       return { ...state, backend: { name: event.backend, note: event.note, details: event.details } };
     case 'progress':
@@ -127,6 +136,8 @@ export function runReducer(state: RunState, action: RunAction): RunState {
         phase: 'loading',
         backend: state.backend,
         plannedEpochs: action.epochs,
+        dataReady: state.dataReady,
+        runId: action.runId,
       };
     case 'paused':
       return (state.phase === 'training' || state.phase === 'loading') && !state.stopping
@@ -140,11 +151,11 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return { ...state, memory: action.memory };
     case 'reset':
       return {
-        ...initialRunState, phase: 'ready', backend: state.backend, memory: state.memory,
+        ...initialRunState, phase: 'ready', backend: state.backend, memory: state.memory, dataReady: state.dataReady,
       };
     case 'crashed':
-      // What the run learned stays on the charts; Train starts afresh in a new worker.
-      return { ...state, phase: 'error', stopping: false, dataProgress: null, error: action.message };
+      // What the run learned stays on the charts; Train starts afresh in a new worker, which loads the data again.
+      return { ...state, phase: 'error', stopping: false, dataProgress: null, error: action.message, dataReady: false };
     case 'dismiss-error':
       return { ...state, error: null };
     case 'events':

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import * as Comlink from 'comlink';
 import type { BackendName, Config } from '../core/config/params';
-import type { TrainerApi, WorkerEvent } from '../worker/protocol';
+import type { Query, QueryReply, TrainerApi, WorkerEvent } from '../worker/protocol';
 import { initialRunState, runReducer } from './runState';
 
 interface WorkerHandle {
@@ -24,6 +24,8 @@ const DATA_URL = new URL('data/fashion-mnist/', document.baseURI).href;
 const SILENCE_MS = 10_000;
 /** … and a worker that does not answer within this is taken for dead. A CPU step of a huge batch can block it for long. */
 const PING_TIMEOUT_MS = 60_000;
+
+const WORKER_GONE = 'The training worker stopped, and the model with it. Press Train to start again.';
 
 function lockName(): string {
   const id = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
@@ -137,7 +139,7 @@ export function useTrainer(backend: BackendName) {
     const id = ++runId.current;
     const call = ++trainCalls.current;
     pending.current = [];
-    dispatch({ type: 'start', epochs: config.epochs });
+    dispatch({ type: 'start', epochs: config.epochs, runId: id });
     current.lastHeard = performance.now();
 
     // Ping fallback, only where the Web Lock watch is off: a silent worker that does not answer is dead.
@@ -156,7 +158,7 @@ export function useTrainer(backend: BackendName) {
     // A crashed worker never answers: its interval ends with it.
     const onRetired = () => clearInterval(timer);
     current.unwatch.signal.addEventListener('abort', onRetired, { once: true });
-    void current.api.train(config, listener(id)).then(async () => {
+    void current.api.train(id, config, listener(id)).then(async () => {
       // The worker's memory once this run has cleaned up, unless another run was asked for since.
       if (call !== trainCalls.current || current.retired) return;
       const memory = await current.api.memory();
@@ -189,5 +191,28 @@ export function useTrainer(backend: BackendName) {
   }, []);
   const dismissError = useCallback(() => dispatch({ type: 'dismiss-error' }), []);
 
-  return { state, train, pause, resume, stop, reset, dismissError };
+  /**
+   * Asks the worker about the dataset or a run's model. Never rejects: a
+   * worker that dies or is replaced while it answers yields an 'unavailable'
+   * reply (Comlink would otherwise wait forever for a terminated worker).
+   */
+  const query = useCallback(<Q extends Query>(question: Q): Promise<QueryReply<Q>> => {
+    const current = handle.current;
+    const gone = (message: string): QueryReply<Q> => ({ type: 'unavailable', message });
+    if (!current || current.retired) return Promise.resolve(gone(WORKER_GONE));
+    const { signal } = current.unwatch;
+    if (signal.aborted) return Promise.resolve(gone(WORKER_GONE));
+    return new Promise<QueryReply<Q>>((resolve) => {
+      const onRetired = () => resolve(gone(WORKER_GONE));
+      signal.addEventListener('abort', onRetired, { once: true });
+      (current.api.query(question) as Promise<QueryReply<Q>>)
+        .catch((error: unknown) => gone(`The training worker could not answer (${error instanceof Error ? error.message : String(error)}).`))
+        .then((reply) => {
+          signal.removeEventListener('abort', onRetired);
+          resolve(reply);
+        });
+    });
+  }, []);
+
+  return { state, train, pause, resume, stop, reset, dismissError, query };
 }

@@ -1,9 +1,12 @@
 /**
  * The one contract between the page and the training worker. The worker
  * exposes TrainerApi through Comlink; events stream back through a proxied
- * callback, one small message each (never the whole history).
+ * callback, one small message each (never the whole history). Queries about
+ * a run's model are answered with small typed arrays, transferred, never
+ * tensors or the dataset.
  */
 import type { BackendName, Config } from '../core/config/params';
+import type { ImageActivations } from '../core/inspect/activations';
 import type { EndEvent, TrainEvent } from '../core/train/events';
 
 /** A backend that actually runs (never 'auto'). */
@@ -38,6 +41,64 @@ export interface BackendEvent {
 
 export type WorkerEvent = DataProgressEvent | DataReadyEvent | BackendEvent | TrainEvent;
 
+/** An image to ask about: one of the dataset's (by its index in that split) or a drawing. */
+export type ImageSource =
+  | { kind: 'train' | 'test'; index: number }
+  /** 784 values in 0…1, row-major, white ink on black like the dataset. */
+  | { kind: 'drawing'; pixels: Float32Array };
+
+export type Query =
+  /** `perClass` images of every class, in dataset order; needs no run. */
+  | { type: 'samples'; split: 'train' | 'test'; perClass: number }
+  /** The test images of one confusion cell in the run's latest test pass, most confident first. */
+  | { type: 'cell'; runId: number; trueClass: number; predictedClass: number; limit: number }
+  /** The latest test pass's most confident wrong answers; null filters mean any class. */
+  | { type: 'mistakes'; runId: number; trueClass: number | null; predictedClass: number | null; limit: number }
+  /** Every conv and pool layer's output for one image, its probabilities and the first layer's kernels. */
+  | { type: 'activations'; runId: number; image: ImageSource }
+  /** The class probabilities for one image. */
+  | { type: 'predict'; runId: number; image: ImageSource };
+
+/** Thumbnails with what is known of each; `pixels` holds 784 bytes per image, in order. */
+export interface ImagesReply {
+  type: 'images';
+  split: 'train' | 'test';
+  /** Dataset index of each image in its split. */
+  indices: Int32Array;
+  labels: Uint8Array;
+  pixels: Uint8Array;
+  /** From the run's latest test pass; absent for plain samples. */
+  predicted?: Int32Array;
+  confidence?: Float32Array;
+  /** How many images matched, of which these are the first. */
+  total: number;
+}
+
+export interface ActivationsReply extends ImageActivations {
+  type: 'activations';
+}
+
+export interface PredictReply {
+  type: 'probabilities';
+  probabilities: Float32Array;
+}
+
+/** Why a query has no answer (no such run, its GPU is gone, no test pass yet), in words for the view. */
+export interface UnavailableReply {
+  type: 'unavailable';
+  message: string;
+}
+
+interface ReplyOf {
+  samples: ImagesReply;
+  cell: ImagesReply;
+  mistakes: ImagesReply;
+  activations: ActivationsReply;
+  predict: PredictReply;
+}
+
+export type QueryReply<Q extends Query = Query> = ReplyOf[Q['type']] | UnavailableReply;
+
 export interface TrainerApi {
   /**
    * Downloads and decodes the dataset from `dataBaseUrl` (absolute, ends in /)
@@ -46,8 +107,14 @@ export interface TrainerApi {
    * before train().
    */
   prepare(dataBaseUrl: string, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void>;
-  /** Loads data if needed, picks the backend, trains; resolves with the run's last event. */
-  train(config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent>;
+  /**
+   * Loads data if needed, picks the backend, trains; resolves with the run's
+   * last event. `runId` names the run for queries: the worker keeps the model
+   * of the run in progress and of the last one that ended, and frees older ones.
+   */
+  train(runId: number, config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent>;
+  /** Answers between training steps; never rejects for a gone model or a lost GPU: it says why instead. */
+  query<Q extends Query>(query: Q): Promise<QueryReply<Q>>;
   pause(): void;
   resume(): void;
   /** Ends the current run after the step in progress. */
@@ -66,7 +133,12 @@ export interface TrainerApi {
 }
 
 export interface WorkerMemory {
+  /** Tensors besides the kept models' weights: 0 between runs unless something leaks. */
   numTensors: number;
   numBytes: number;
   backend: string | null;
+  /** The models kept for queries, and their weights' tensors and bytes. */
+  keptModels: number;
+  keptTensors: number;
+  keptBytes: number;
 }

@@ -1,12 +1,10 @@
 import type { EpochEvent } from '../../core/train/events';
+import { integer, oneDigit, threeDigits } from '../format';
 
 export interface EpochTableProps {
   rows: EpochEvent[];
 }
 
-const three = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
-const one = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** One row per finished epoch, the numbers the book prints. */
 export function EpochTable({ rows }: EpochTableProps) {
@@ -34,11 +32,11 @@ export function EpochTable({ rows }: EpochTableProps) {
               rows.map((row) => (
                 <tr key={row.epoch} data-epoch={row.epoch}>
                   <th scope="row">{row.epoch}</th>
-                  <td>{three.format(row.trainLoss)}</td>
-                  <td>{three.format(row.trainAccuracy)}</td>
-                  <td>{three.format(row.testAccuracy)}</td>
-                  <td>{one.format(row.seconds)}</td>
-                  <td>{integer.format(row.imagesPerSecond)}</td>
+                  <td>{threeDigits(row.trainLoss)}</td>
+                  <td>{threeDigits(row.trainAccuracy)}</td>
+                  <td>{threeDigits(row.testAccuracy)}</td>
+                  <td>{oneDigit(row.seconds)}</td>
+                  <td>{integer(row.imagesPerSecond)}</td>
                 </tr>
               ))
             )}

@@ -1,12 +1,12 @@
 import { useMemo } from 'react';
 import type { Config } from '../../core/config/params';
 import { IMAGE_SIZE, layerTable, lenetLayers } from '../../core/model/architecture';
+import { integer } from '../format';
 
 export interface LayerTableProps {
   config: Config;
 }
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** The network the current settings describe: output shape and parameter count per layer. */
 export function LayerTable({ config }: LayerTableProps) {
@@ -31,7 +31,7 @@ export function LayerTable({ config }: LayerTableProps) {
                   <span className="layer-description">{row.description}</span>
                 </th>
                 <td className="shape">{row.outputShape.join('×')}</td>
-                <td className="num">{integer.format(row.parameters)}</td>
+                <td className="num">{integer(row.parameters)}</td>
               </tr>
             ))}
           </tbody>
@@ -39,7 +39,7 @@ export function LayerTable({ config }: LayerTableProps) {
             <tr>
               <th scope="row">Total</th>
               <td />
-              <td className="num">{integer.format(table.totalParameters)}</td>
+              <td className="num">{integer(table.totalParameters)}</td>
             </tr>
           </tfoot>
         </table>

@@ -1,5 +1,6 @@
 import { useState, type ChangeEvent } from 'react';
 import type { ChoiceParam, NumberParam, Param } from '../../core/config/params';
+import { plain } from '../format';
 
 export type ParamValue = string | number;
 
@@ -73,7 +74,6 @@ interface NumberInputProps {
   onChange(value: number): void;
 }
 
-const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 10 });
 
 /**
  * The browser steps a number input from its min attribute, so a min of 1e-6
@@ -94,7 +94,7 @@ function checkNumber(param: NumberParam, text: string, badInput = false): Checke
   if (!Number.isFinite(value)) return { ok: false, message: 'Enter a number.' };
   if (param.integer && !Number.isInteger(value)) return { ok: false, message: 'Enter a whole number.' };
   if (value < param.min || value > param.max) {
-    return { ok: false, message: `Enter a number from ${plain.format(param.min)} to ${plain.format(param.max)}.` };
+    return { ok: false, message: `Enter a number from ${plain(param.min)} to ${plain(param.max)}.` };
   }
   return { ok: true, value: value === 0 ? 0 : value };
 }
@@ -137,7 +137,7 @@ function NumberInput({ id, param, value, disabled, describedBy, onChange }: Numb
       />
       {problem && (
         <p id={errorId} className="field-error">
-          {problem} Still using {plain.format(value)}.
+          {problem} Still using {plain(value)}.
         </p>
       )}
     </>

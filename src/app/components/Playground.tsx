@@ -1,6 +1,8 @@
 import type { Problem } from '../../core/config/codec';
 import type { Config } from '../../core/config/params';
+import type { Inspector } from '../inspect/useInspector';
 import { isRunning, type RunState } from '../runState';
+import { InspectViews } from './inspect/InspectViews';
 import { ControlsPanel } from './ControlsPanel';
 import { EpochTable } from './EpochTable';
 import { ErrorAlert } from './ErrorAlert';
@@ -31,13 +33,14 @@ export interface PlaygroundProps {
   shareUrl: string;
   state: RunState;
   actions: RunActions;
+  inspector: Inspector;
 }
 
 const D2L_LENET = 'https://d2l.ai/chapter_convolutional-neural-networks/lenet.html';
 
 /** The whole page, from props only: App wires the hooks in. */
 export function Playground({
-  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions,
+  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions, inspector,
 }: PlaygroundProps) {
   // The worker fetches the dataset as soon as the page opens. Settings and
   // Train stay usable meanwhile: a run started now simply waits for the data.
@@ -89,6 +92,7 @@ export function Playground({
             <EpochTable rows={state.epochRows} />
             <LayerTable config={config} />
           </div>
+          <InspectViews inspector={inspector} epochRows={state.epochRows} />
         </main>
       </div>
     </div>

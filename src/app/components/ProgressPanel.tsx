@@ -1,14 +1,13 @@
 import { isRunning, type RunState } from '../runState';
+import { integer, oneDigit } from '../format';
 
 export interface ProgressPanelProps {
   state: Pick<RunState, 'phase' | 'latest' | 'plannedEpochs' | 'elapsedSeconds' | 'dataProgress' | 'epochRows'>;
 }
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const megabytes = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 function formatMegabytes(bytes: number): string {
-  return `${megabytes.format(bytes / 1e6)} MB`;
+  return `${oneDigit(bytes / 1e6)} MB`;
 }
 
 const two = (n: number) => String(n).padStart(2, '0');
@@ -74,7 +73,7 @@ export function ProgressPanel({ state }: ProgressPanelProps) {
       <dl className="stats">
         <div>
           <dt>Images/s</dt>
-          <dd>{latest ? integer.format(latest.imagesPerSecond) : '—'}</dd>
+          <dd>{latest ? integer(latest.imagesPerSecond) : '—'}</dd>
         </div>
         <div>
           <dt>Elapsed</dt>

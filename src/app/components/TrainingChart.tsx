@@ -2,6 +2,7 @@ import {
   CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis,
 } from 'recharts';
 import type { ChartPoint } from '../runState';
+import { threeDigits } from '../format';
 
 export interface TrainingChartProps {
   points: ChartPoint[];
@@ -11,7 +12,6 @@ export interface TrainingChartProps {
   running: boolean;
 }
 
-const three = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 
 /** Whole-epoch ticks; at most about a dozen of them. */
 function epochTicks(maxEpoch: number): number[] {
@@ -37,7 +37,7 @@ function lossTicks(points: ChartPoint[]): number[] {
 }
 
 function formatTooltipValue(value: unknown): string {
-  return typeof value === 'number' ? three.format(value) : String(value);
+  return typeof value === 'number' ? threeDigits(value) : String(value);
 }
 
 function formatTooltipLabel(label: unknown): string {

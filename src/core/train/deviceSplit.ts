@@ -19,6 +19,9 @@ export interface DeviceSplit {
   labels: tf.Tensor1D;
   count: number;
   pixelsPerValue: PixelsPerValue;
+  /** Which image of the dataset each row is, and its label, on the CPU: inspection maps results back through them. */
+  rows: Int32Array;
+  labelValues: Int32Array;
 }
 
 /** Chosen once, independent of the run's seed: `train=512` always means the same images. */
@@ -52,6 +55,7 @@ export function toDevice(dataset: Dataset, count: number, pixelsPerValue: Pixels
   const width = Math.ceil(PIXELS / pixelsPerValue);
   const values = new Float32Array(n * width);
   const labels = new Int32Array(n);
+  const rows = new Int32Array(n);
   const source = dataset.images;
   for (let i = 0; i < n; i++) {
     const image = order ? order[i] : i;
@@ -67,12 +71,15 @@ export function toDevice(dataset: Dataset, count: number, pixelsPerValue: Pixels
       }
     }
     labels[i] = dataset.labels[image];
+    rows[i] = image;
   }
   return {
     packed: tf.tensor2d(values, [n, width]),
     labels: tf.tensor1d(labels, 'int32'),
     count: n,
     pixelsPerValue,
+    rows,
+    labelValues: labels.slice(),
   };
 }
 

@@ -24,6 +24,8 @@ export interface EpochEvent {
   trainAccuracy: number;
   /** Measured on the test images after the epoch. */
   testAccuracy: number;
+  /** The same test pass as counts, row = true class, column = predicted (10 × 10, row-major). */
+  confusion: number[];
   /** Wall time of the epoch including the test pass. */
   seconds: number;
   /** Training images per second, test pass excluded. */

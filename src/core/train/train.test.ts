@@ -44,6 +44,24 @@ function trueClassProbability(model: tf.LayersModel, count: number): number {
 }
 
 describe('trainModel', () => {
+  it('reports each epoch\'s test pass as a confusion matrix whose diagonal over its total is the test accuracy', async () => {
+    const evaluations: number[] = [];
+    const config: Config = { ...small, epochs: 1 };
+    const model = buildModel(config);
+    const events: TrainEvent[] = [];
+    await trainModel({
+      model, config, train: data.train, test: data.test, onEvent: (e) => events.push(e),
+      onEvaluation: (evaluation) => evaluations.push(evaluation.predicted.length),
+    });
+    model.dispose();
+    const [epoch] = events.filter((e): e is EpochEvent => e.type === 'epoch');
+    expect(epoch.confusion).toHaveLength(100);
+    expect(epoch.confusion.reduce((a, b) => a + b, 0)).toBe(config.test);
+    const diagonal = epoch.confusion.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0);
+    expect(diagonal / config.test).toBe(epoch.testAccuracy);
+    expect(evaluations).toEqual([config.test]);
+  });
+
   it('lowers the loss and raises the probability of the true class', async () => {
     const config: Config = { ...presetConfig('modern'), train: 600, test: 300, epochs: 3, batch: 32 };
     const model = buildModel(config);

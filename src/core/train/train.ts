@@ -12,7 +12,9 @@ import type { Dataset } from '../data/idx';
 import { seededRandom, shuffledIndices } from '../data/shuffle';
 import { NUM_CLASSES } from '../model/architecture';
 import { buildOptimizer } from '../model/build';
-import { disposeSplit, gatherImages, sliceImages, toDevice, type DeviceSplit } from './deviceSplit';
+import { accuracyOf, confusionMatrix } from '../inspect/confusion';
+import { evaluateSplit, type Evaluation } from '../inspect/evaluate';
+import { disposeSplit, gatherImages, toDevice, type DeviceSplit } from './deviceSplit';
 import type { EndEvent, TrainEvent } from './events';
 
 export interface TrainOptions {
@@ -26,29 +28,12 @@ export interface TrainOptions {
   waitWhilePaused?: () => Promise<void>;
   /** Read-backs (and chart points) per epoch; the book plots five. The run's first step adds one. */
   progressPointsPerEpoch?: number;
+  /** Gets each epoch's test pass, per image, before the epoch event: the inspection views read it. */
+  onEvaluation?: (evaluation: Evaluation) => void;
 }
 
-const EVAL_CHUNK = 1000;
-/** How long the loop may run before it lets messages (Stop, Pause) in. */
+/** How long the loop may run before it lets messages (Stop, Pause, queries) in. */
 const YIELD_INTERVAL_MS = 25;
-
-/** Accuracy on a split, in chunks, with one read-back at the end. */
-export async function evaluateAccuracy(model: tf.LayersModel, split: DeviceSplit): Promise<number> {
-  let correct: tf.Tensor = tf.scalar(0);
-  for (let start = 0; start < split.count; start += EVAL_CHUNK) {
-    const size = Math.min(EVAL_CHUNK, split.count - start);
-    const next = tf.tidy(() => {
-      const logits = model.apply(sliceImages(split, start, size), { training: false }) as tf.Tensor2D;
-      const hits = logits.argMax(-1).equal(split.labels.slice(start, size)).cast('float32').sum();
-      return correct.add(hits);
-    });
-    correct.dispose();
-    correct = next;
-  }
-  const value = (await correct.data())[0];
-  correct.dispose();
-  return value / split.count;
-}
 
 /**
  * Frees everything an optimizer holds. tfjs 4.22's MomentumOptimizer.dispose()
@@ -202,13 +187,17 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
       epochSums.dispose();
       sums = null;
 
-      const testAccuracy = await evaluateAccuracy(model, testSplit);
+      const evaluation = await evaluateSplit(model, testSplit);
+      const confusion = confusionMatrix(evaluation.labels, evaluation.predicted);
+      // From the matrix itself, so its diagonal over its total is exactly the accuracy shown.
+      const testAccuracy = accuracyOf(confusion);
+      options.onEvaluation?.(evaluation);
       last = { ...last, testAccuracy };
       trainImagesTotal += count;
       trainSecondsTotal += trainSeconds;
       emit({
         type: 'epoch', epoch, epochs: config.epochs,
-        trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, testAccuracy,
+        trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, testAccuracy, confusion,
         seconds: (performance.now() - epochStart) / 1000,
         imagesPerSecond: count / trainSeconds,
         elapsedSeconds: elapsed(),

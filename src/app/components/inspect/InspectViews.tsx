@@ -1,0 +1,76 @@
+import type { EpochEvent } from '../../../core/train/events';
+import { choiceOf, type Inspector } from '../../inspect/useInspector';
+import { className, type Thumb } from '../../inspect/views';
+import { ConfusionView } from './ConfusionView';
+import { DatasetView } from './DatasetView';
+import { DrawView } from './DrawView';
+import { FeatureMapsView, type FeatureMapsColumn } from './FeatureMapsView';
+import { MistakesView } from './MistakesView';
+
+export interface InspectViewsProps {
+  inspector: Inspector;
+  epochRows: EpochEvent[];
+}
+
+const FEATURE_MAPS_ID = 'feature-maps-title';
+
+/** "See what the network learned": the data, the test pass, the mistakes, the feature maps and a drawing pad. */
+export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
+  const { samples, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
+  const latest = epochRows.at(-1) ?? null;
+  const previous = epochRows.at(-2) ?? null;
+  const pick = (thumb: Thumb) => {
+    featureMaps.pick(choiceOf(thumb));
+    // Where the picked image now shows: bring it into view for the learner.
+    document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
+  const columns: FeatureMapsColumn[] = [];
+  featureMaps.chosen.forEach((choice, i) => {
+    if (!choice) return;
+    const reply = featureMaps.maps[i];
+    columns.push({
+      title: choice.title,
+      image: choice.pixels,
+      activations: reply?.type === 'activations' ? reply : null,
+      message: noModel ? 'Train to see the feature maps: they show what each layer computes.'
+        : reply?.type === 'unavailable' ? reply.message : null,
+    });
+  });
+  return (
+    <div className="inspect-views">
+      <DatasetView samples={samples} onPick={pick} />
+      <ConfusionView
+        matrix={latest?.confusion ?? null}
+        previous={previous?.confusion ?? null}
+        selected={cell.selected}
+        onSelect={cell.select}
+        cellImages={cell.reply}
+        onPick={pick}
+      />
+      <MistakesView reply={mistakes.reply} noModel={noModel} filter={mistakes.filter} onFilterChange={mistakes.setFilter} onPick={pick} />
+      <FeatureMapsView
+        columns={columns}
+        scaleMode={featureMaps.scaleMode}
+        onScaleModeChange={featureMaps.setScaleMode}
+        pickTarget={featureMaps.pickTarget}
+        onPickTargetChange={featureMaps.setPickTarget}
+        onCompareBookPair={featureMaps.compareBookPair}
+        onClearSecond={featureMaps.clearSecond}
+      />
+      <DrawView
+        pixels={draw.pixels}
+        onDrawingChange={draw.setPixels}
+        onClear={draw.clear}
+        testImages={testSamples.map((thumb) => ({ index: thumb.index, label: className(thumb.label) }))}
+        onPickTestImage={draw.pickTestImage}
+        probabilities={draw.prediction?.type === 'probabilities' ? draw.prediction.probabilities : null}
+        message={noModel ? 'Train to see what the network thinks of your drawing.'
+          : draw.prediction?.type === 'unavailable' ? draw.prediction.message : null}
+        onShowInFeatureMaps={() => {
+          draw.showDrawing();
+          document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+/** The inspection views' rules and words, as pure functions the components and the hook share. */
+import { CLASS_NAMES } from '../../core/data/idx';
+import { perClassAccuracy, type ConfusionMatrix } from '../../core/inspect/confusion';
+import type { ImagesReply } from '../../worker/protocol';
+import { percent } from '../format';
+
+export const className = (label: number) => CLASS_NAMES[label] ?? `class ${label}`;
+
+/** What a thumbnail of a test image is named: its true class, what the model said, and how sure it was. */
+export function thumbnailName(label: number, predicted: number, confidence: number): string {
+  return `${className(label)}, predicted ${className(predicted)}, ${percent(confidence)} sure`;
+}
+
+export function cellTitle(trueClass: number, predictedClass: number, total: number): string {
+  const images = `${total} ${total === 1 ? 'image' : 'images'}`;
+  return trueClass === predictedClass
+    ? `${className(trueClass)} predicted right: ${images}`
+    : `${className(trueClass)} predicted as ${className(predictedClass)}: ${images}`;
+}
+
+export interface PerClassRow {
+  name: string;
+  accuracy: number;
+  /** Since the previous epoch; NaN for the first. */
+  change: number;
+}
+
+export function perClassRows(latest: ConfusionMatrix, previous: ConfusionMatrix | null): PerClassRow[] {
+  const now = perClassAccuracy(latest);
+  const before = previous ? perClassAccuracy(previous) : null;
+  return now.map((accuracy, label) => ({
+    name: className(label),
+    accuracy,
+    change: before ? accuracy - before[label] : NaN,
+  }));
+}
+
+/** One thumbnail of a reply: its pixels and what is known of it. */
+export interface Thumb {
+  key: string;
+  split: 'train' | 'test';
+  index: number;
+  label: number;
+  pixels: Uint8Array;
+  predicted: number | null;
+  confidence: number | null;
+}
+
+const PIXELS = 28 * 28;
+
+export function thumbs(reply: ImagesReply): Thumb[] {
+  return Array.from(reply.indices, (index, i) => ({
+    key: `${reply.split}-${index}`,
+    split: reply.split,
+    index,
+    label: reply.labels[i],
+    pixels: reply.pixels.subarray(i * PIXELS, (i + 1) * PIXELS),
+    predicted: reply.predicted ? reply.predicted[i] : null,
+    confidence: reply.confidence ? reply.confidence[i] : null,
+  }));
+}
+
+/** "Coat (test image 31)": how a chosen image is titled in Feature maps. */
+export function imageTitle(thumb: Pick<Thumb, 'split' | 'label' | 'index'>): string {
+  return `${className(thumb.label)} (${thumb.split} image ${thumb.index})`;
+}
+
+/** The first test image of `label` among the samples, if any. */
+export function firstOfClass(samples: Thumb[], label: number): Thumb | null {
+  return samples.find((thumb) => thumb.label === label) ?? null;
+}
+
+/** The book's exercise pair: "sweaters, coats". */
+export const BOOK_PAIR = { pullover: 2, coat: 4 } as const;
+
+/** Black or white, whichever reads better on `rgb` (relative luminance, WCAG). */
+export function readableTextOn([r, g, b]: readonly [number, number, number]): '#000' | '#fff' {
+  const linear = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  return luminance > 0.179 ? '#000' : '#fff';
+}

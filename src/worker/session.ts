@@ -1,0 +1,201 @@
+/**
+ * The worker's runs: one at a time, each named by the page's run id, with
+ * Pause, Resume and Stop. The model of the run in progress and of the last
+ * run that ended are kept so the page can ask them questions (queries.ts);
+ * older ones are freed when a new run starts, so memory stays flat.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Config } from '../core/config/params';
+import type { Evaluation } from '../core/inspect/evaluate';
+import { buildModel } from '../core/model/build';
+import type { EndEvent, TrainEvent } from '../core/train/events';
+import { trainModel } from '../core/train/train';
+import { BackendKeeper } from './backendKeeper';
+import { describeBackend, releaseLostReads } from './backends';
+import { DatasetStore, errorMessage } from './dataset';
+import type { ActiveBackend, WorkerEvent } from './protocol';
+
+const LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
+
+/** A run's model, kept for queries. */
+export interface KeptRun {
+  id: number;
+  model: tf.LayersModel;
+  backend: ActiveBackend;
+  /** The latest test pass; null until the first epoch ends. */
+  evaluation: Evaluation | null;
+}
+
+function isEnd(event: TrainEvent): event is EndEvent {
+  return event.type === 'done' || event.type === 'stopped' || event.type === 'diverged' || event.type === 'error';
+}
+
+function disposeModel(model: tf.LayersModel): void {
+  try {
+    model.dispose();
+  } catch {
+    // A lost GPU context may refuse even this.
+  }
+}
+
+export class RunSession {
+  private abort: AbortController | null = null;
+  private resumeRun: (() => void) | null = null;
+  private pauseGate: Promise<void> | null = null;
+  /** The run in progress; a new run waits for it so two never share the backend. */
+  private running: Promise<EndEvent> | null = null;
+  /** Oldest first: at most the last ended run and the one in progress. */
+  private readonly kept: KeptRun[] = [];
+  /** Runs whose model is gone, with the reason, for a clear answer to a late query. */
+  private readonly gone = new Map<number, string>();
+
+  constructor(private readonly dataset: DatasetStore, private readonly backends: BackendKeeper) {}
+
+  async train(runId: number, config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent> {
+    // Synchronously, before any await: a Pause sent right after this Train
+    // applies to this run, and the previous run stops now.
+    this.stop();
+    const abort = new AbortController();
+    this.abort = abort;
+    const previous = this.running;
+    const run = (async () => {
+      await previous;
+      return this.run(runId, config, onEvent, abort);
+    })();
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      if (this.running === run) this.running = null;
+    }
+  }
+
+  /** One run. Emits exactly one end event, last, and resolves with it. */
+  private async run(runId: number, config: Config, onEvent: (event: WorkerEvent) => void, abort: AbortController): Promise<EndEvent> {
+    let ended = false;
+    let loss: { dispose(): void } | null = null;
+    const emit = (event: WorkerEvent) => {
+      if (!ended) onEvent(event);
+    };
+    const end = (event: EndEvent): EndEvent => {
+      emit(event);
+      ended = true;
+      return event;
+    };
+    try {
+      const splits = await this.dataset.load(emit);
+      const choice = await this.backends.start(config.backend);
+      emit({
+        type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note,
+        details: await describeBackend(choice.backend),
+      });
+      if (abort.signal.aborted) return end({ type: 'stopped', epoch: 0, step: 0, elapsedSeconds: 0 });
+      const watch = this.backends.watchLoss(choice.backend);
+      loss = watch;
+      const { lost } = watch;
+      // Only the last ended run stays beside the new one.
+      this.forget(this.kept.length - 1, 'a newer run replaced its model');
+      const kept: KeptRun = { id: runId, model: buildModel(config), backend: choice.backend, evaluation: null };
+      this.kept.push(kept);
+      const training = trainModel({
+        model: kept.model, config, train: splits.train, test: splits.test, signal: abort.signal,
+        // The end event is sent below, once it is known whether the GPU was lost.
+        onEvent: (event) => {
+          if (!isEnd(event)) emit(event);
+        },
+        onEvaluation: (evaluation) => {
+          kept.evaluation = evaluation;
+        },
+        waitWhilePaused: () => this.pauseGate ?? Promise.resolve(),
+      });
+      // A lost WebGL context leaves tfjs waiting forever on a read-back: do not wait with it.
+      let outcome = await Promise.race([training, lost]);
+      const gpu = choice.backend === 'webgpu' || choice.backend === 'webgl';
+      if (gpu && typeof outcome !== 'string' && outcome.type === 'error') {
+        // A lost WebGPU device makes the read-back fail just before `lost` resolves.
+        const why = await Promise.race([lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), 250))]);
+        if (why !== null) outcome = why;
+      }
+      if (typeof outcome === 'string') {
+        abort.abort();
+        releaseLostReads(choice.backend);
+        this.backends.markLost(choice.backend);
+        // Its weights lived on the lost GPU; free them once the loop has let go of them.
+        void training.finally(() => this.forgetBackend(choice.backend, `its GPU was lost (${outcome})`));
+        return end({
+          type: 'error',
+          message: `The run stopped: ${outcome}. The charts keep what it learned; the next run uses another ` +
+            `backend than ${LABEL[choice.backend]}.`,
+        });
+      }
+      return end(outcome);
+    } catch (error) {
+      return end({ type: 'error', message: errorMessage(error) });
+    } finally {
+      loss?.dispose();
+      if (this.abort === abort) this.abort = null;
+    }
+  }
+
+  /** Frees the kept models before index `keep` (exclusive), oldest first. */
+  private forget(keep: number, why: string): void {
+    for (const run of this.kept.splice(0, Math.max(0, keep))) {
+      disposeModel(run.model);
+      this.gone.set(run.id, why);
+    }
+  }
+
+  private forgetBackend(backend: ActiveBackend, why: string): void {
+    for (let i = this.kept.length - 1; i >= 0; i--) {
+      if (this.kept[i].backend !== backend) continue;
+      const [run] = this.kept.splice(i, 1);
+      disposeModel(run.model);
+      this.gone.set(run.id, why);
+    }
+  }
+
+  /** The kept run `runId`, or why there is none, in words for the view. */
+  find(runId: number): KeptRun | string {
+    const run = this.kept.find((candidate) => candidate.id === runId);
+    if (!run) {
+      const why = this.gone.get(runId);
+      return why ? `The model of that run is gone: ${why}. Train again to see it.` : 'Train a model to see this.';
+    }
+    const lost = this.backends.lostReason(run.backend);
+    if (lost) return `The model is gone: ${lost}. Train again to see it.`;
+    if (tf.getBackend() !== run.backend) return `That model lives on ${LABEL[run.backend]}, which is no longer running. Train again to see it.`;
+    return run;
+  }
+
+  /** The kept models' weights: the memory readout counts them apart from everything else. */
+  keptMemory(): { models: number; tensors: number; bytes: number } {
+    let tensors = 0;
+    let bytes = 0;
+    for (const run of this.kept) {
+      for (const weight of run.model.weights) {
+        tensors++;
+        bytes += weight.shape.reduce((product: number, n) => product * (n ?? 1), 1) * 4;
+      }
+    }
+    return { models: this.kept.length, tensors, bytes };
+  }
+
+  pause(): void {
+    // Nothing to pause, or a Stop is already on its way: a pause now would hold the stop back.
+    if (!this.abort || this.abort.signal.aborted || this.pauseGate) return;
+    this.pauseGate = new Promise((resolve) => {
+      this.resumeRun = resolve;
+    });
+  }
+
+  resume(): void {
+    this.resumeRun?.();
+    this.resumeRun = null;
+    this.pauseGate = null;
+  }
+
+  stop(): void {
+    this.abort?.abort();
+    this.resume();
+  }
+}
