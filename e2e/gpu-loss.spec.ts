@@ -11,7 +11,7 @@
  */
 import { expect, test } from '@playwright/test';
 import config from '../playwright.config';
-import { epochRows, expectFinishedRun, status, trainerWorkers } from './helpers';
+import { drawStroke, epochRows, expectFinishedRun, status, trainerWorkers, view } from './helpers';
 import { readMemory } from './robustness.helpers';
 
 // A browser of its own: the GPU process crash below must not touch other specs.
@@ -38,6 +38,9 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   // What it learned stays; the worker freed the run's tensors though its GPU is gone.
   await expect(curve).toHaveAttribute('d', /M.+L/);
   expect((await readMemory(page)).tensors).toBe(0);
+  // The views ask about a model whose GPU is gone: they say so.
+  await drawStroke(page, [10, 6], [16, 22]);
+  await expect(view(page, 'Draw')).toContainText('The model of that run is gone: its GPU was lost');
 
   // Still asking for WebGL: the next run falls back (WebGPU is next in line; it is slow in SwiftShader, so a tiny run).
   await page.getByLabel('Training images').fill('64');

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export function epochRows(page: Page) {
   return page.getByRole('table', { name: 'Epoch metrics' }).locator('tbody tr[data-epoch]');
@@ -54,4 +54,23 @@ export async function liveTrainerWorkers(page: Page) {
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000)),
   ])));
   return workers.filter((_, i) => alive[i]);
+}
+
+/** A mouse stroke on the Draw view's pad, between two points in its 28×28 pixel coordinates. */
+export async function drawStroke(page: Page, from: [number, number], to: [number, number]) {
+  const pad = page.getByRole('region', { name: 'Draw', exact: true }).getByRole('img', { name: /Drawing pad/ });
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + (x / 28) * box.width, box.y + (y / 28) * box.height] as const;
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) {
+    await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 8, from[1] + ((to[1] - from[1]) * i) / 8]));
+  }
+  await page.mouse.up();
+}
+
+/** An inspection view: the section named by its heading. */
+export function view(page: Page, name: string): Locator {
+  return page.getByRole('region', { name, exact: true });
 }

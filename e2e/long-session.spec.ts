@@ -1,7 +1,9 @@
 /**
  * Twenty short runs in one page, some stopped mid-way, some finished, with
  * every optimizer: nothing may pile up. Checked after each run: the tensors
- * alive in the worker (the page's "Worker memory" readout) and, after each
+ * alive in the worker besides the one model it keeps for the inspection views
+ * (the page's "Worker memory" readout; the kept model's tensors stay the
+ * same), and, after each
  * finished run, the page's DOM node count; from the fourth run to the last:
  * the page's and the worker's JS heaps after a full GC (CDP heap snapshots).
  *
@@ -12,7 +14,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { epochRows, status, trainerWorkers } from './helpers';
-import { domNodes, pageHeap, readMemory, workerHeap, type HeapFigures } from './robustness.helpers';
+import { domNodes, memoryReadout, pageHeap, readMemory, workerHeap, type HeapFigures } from './robustness.helpers';
 
 const RUNS = 20;
 
@@ -40,6 +42,7 @@ test('twenty runs in one page leak no tensors, no heap and no DOM nodes', async 
 
   const optimizers = ['sgd', 'momentum', 'adam'];
   const tensors: number[] = [];
+  const kept: string[] = [];
   const nodesAfterFinished: number[] = [];
   let heapsAtStart: { page: HeapFigures; worker: HeapFigures } | null = null;
   for (let run = 0; run < RUNS; run++) {
@@ -47,6 +50,7 @@ test('twenty runs in one page leak no tensors, no heap and no DOM nodes', async 
     if (run % 4 === 3) await stopRun(page, optimizer);
     else await finishRun(page, optimizer);
     tensors.push((await readMemory(page)).tensors);
+    kept.push((await memoryReadout(page).innerText()).replace(/^.*besides /, ''));
     if (run % 4 !== 3) nodesAfterFinished.push(await domNodes(page));
     // Measured once warm: after the first stopped and the first finished runs of every optimizer.
     if (run === 3) heapsAtStart = { page: await pageHeap(page), worker: await workerHeap(browser) };
@@ -60,6 +64,8 @@ test('twenty runs in one page leak no tensors, no heap and no DOM nodes', async 
   });
   // Every run gives back every tensor it made (momentum used to keep one).
   expect(new Set(tensors)).toEqual(new Set([0]));
+  // One model kept for the views, never more: the last run's.
+  expect(new Set(kept)).toEqual(new Set(['the model kept for the views (10 tensors, 0.2 MB)']));
   // The page renders the same finished run with the same number of elements every time.
   expect(new Set(nodesAfterFinished).size).toBe(1);
   for (const side of ['page', 'worker'] as const) {

@@ -4,7 +4,7 @@
  * and nothing the user did getting lost on the way.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { epochRows, expectFinishedRun, liveTrainerWorkers, status, trainerWorkers } from './helpers';
+import { drawStroke, epochRows, expectFinishedRun, liveTrainerWorkers, status, trainerWorkers, view } from './helpers';
 import { memoryReadout, phase, readMemory } from './robustness.helpers';
 
 const LONG_RUN = '/?train=4096&test=128&epochs=20&batch=64&backend=wasm';
@@ -26,6 +26,9 @@ async function startLongRun(page: Page) {
 async function expectRecovered(page: Page, says: RegExp) {
   await expect(page.getByRole('alert')).toContainText(says);
   await expect(status(page)).toContainText('Error');
+  // A view asking about the dead worker's model gets a clear message, not an error.
+  await drawStroke(page, [10, 6], [16, 22]);
+  await expect(view(page, 'Draw')).toContainText(/training worker (was restarted|stopped)/);
   // What the run learned before it died is still on the chart.
   await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
   await expect.poll(async () => (await liveTrainerWorkers(page)).length).toBe(1);

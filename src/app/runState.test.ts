@@ -106,7 +106,7 @@ describe('runReducer', () => {
   });
 
   it('shows the worker memory measured after a run until the next run starts; Reset keeps it', () => {
-    const memory = { numTensors: 0, numBytes: 0, backend: 'wasm' };
+    const memory = { numTensors: 0, numBytes: 0, backend: 'wasm', keptModels: 1, keptTensors: 10, keptBytes: 246_824 };
     let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1 });
     expect(state.memory).toBeNull();
     state = play(state, { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
@@ -123,11 +123,25 @@ describe('runReducer', () => {
     const kept = { epochRows: state.epochRows, points: state.points, phase: 'done' };
     for (const action of [
       { type: 'paused' }, { type: 'resumed' }, { type: 'stop' }, { type: 'dismiss-error' },
-      { type: 'memory', memory: { numTensors: 1, numBytes: 4, backend: 'cpu' } },
+      { type: 'memory', memory: { numTensors: 1, numBytes: 4, backend: 'cpu', keptModels: 0, keptTensors: 0, keptBytes: 0 } },
       { type: 'events', events: [{ type: 'data-ready', trainImages: 1, testImages: 1, cached: true, seconds: 0 }] },
     ] satisfies RunAction[]) {
       state = runReducer(state, action);
       expect(state, action.type).toMatchObject(kept);
     }
+  });
+});
+
+describe('the run the views ask about', () => {
+  it('is the latest Train\'s, none after Reset, and the dataset stays loaded through both', () => {
+    let state = runReducer(initialRunState, { type: 'events', events: [{ type: 'data-ready', trainImages: 1, testImages: 1, cached: false, seconds: 0 }] });
+    expect(state).toMatchObject({ dataReady: true, runId: null });
+    state = runReducer(state, { type: 'start', epochs: 1, runId: 7 });
+    expect(state).toMatchObject({ dataReady: true, runId: 7 });
+    state = runReducer(state, { type: 'reset' });
+    expect(state).toMatchObject({ dataReady: true, runId: null });
+    // A crashed worker takes its dataset with it; the new one loads it again.
+    state = runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 8 }), { type: 'crashed', message: 'gone' });
+    expect(state).toMatchObject({ dataReady: false, runId: 8 });
   });
 });

@@ -15,6 +15,8 @@ import { describeBackend, releaseLostReads } from './backends';
 import { DatasetStore, errorMessage } from './dataset';
 import type { ActiveBackend, WorkerEvent } from './protocol';
 
+const GONE_REMEMBERED = 20;
+
 const LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
 
 /** A run's model, kept for queries. */
@@ -48,6 +50,8 @@ export class RunSession {
   private readonly kept: KeptRun[] = [];
   /** Runs whose model is gone, with the reason, for a clear answer to a late query. */
   private readonly gone = new Map<number, string>();
+  /** The latest run asked for, whose model may not be built yet. */
+  private latestRunId: number | null = null;
 
   constructor(private readonly dataset: DatasetStore, private readonly backends: BackendKeeper) {}
 
@@ -55,6 +59,7 @@ export class RunSession {
     // Synchronously, before any await: a Pause sent right after this Train
     // applies to this run, and the previous run stops now.
     this.stop();
+    this.latestRunId = runId;
     const abort = new AbortController();
     this.abort = abort;
     const previous = this.running;
@@ -134,6 +139,9 @@ export class RunSession {
     } finally {
       loss?.dispose();
       if (this.abort === abort) this.abort = null;
+      if (!this.kept.some((kept) => kept.id === runId) && !this.gone.has(runId)) {
+        this.markGone(runId, 'the run ended before its model was built');
+      }
     }
   }
 
@@ -141,7 +149,7 @@ export class RunSession {
   private forget(keep: number, why: string): void {
     for (const run of this.kept.splice(0, Math.max(0, keep))) {
       disposeModel(run.model);
-      this.gone.set(run.id, why);
+      this.markGone(run.id, why);
     }
   }
 
@@ -150,8 +158,14 @@ export class RunSession {
       if (this.kept[i].backend !== backend) continue;
       const [run] = this.kept.splice(i, 1);
       disposeModel(run.model);
-      this.gone.set(run.id, why);
+      this.markGone(run.id, why);
     }
+  }
+
+  private markGone(runId: number, why: string): void {
+    this.gone.set(runId, why);
+    // Only recent runs are ever asked about; keep the memory of gone ones small.
+    if (this.gone.size > GONE_REMEMBERED) this.gone.delete(this.gone.keys().next().value!);
   }
 
   /** The kept run `runId`, or why there is none, in words for the view. */
@@ -159,7 +173,9 @@ export class RunSession {
     const run = this.kept.find((candidate) => candidate.id === runId);
     if (!run) {
       const why = this.gone.get(runId);
-      return why ? `The model of that run is gone: ${why}. Train again to see it.` : 'Train a model to see this.';
+      if (why) return `The model of that run is gone: ${why}. Train again to see it.`;
+      if (runId === this.latestRunId) return 'The run is starting: its model appears in a moment.';
+      return 'This worker has no model of that run: the training worker was restarted. Train again to see it.';
     }
     const lost = this.backends.lostReason(run.backend);
     if (lost) return `The model is gone: ${lost}. Train again to see it.`;

@@ -8,13 +8,18 @@ export interface MemoryReadoutProps {
 
 
 /**
- * What tfjs still holds in the worker once a run is over. The same number
- * after every run means nothing leaks; a learner can watch it too.
+ * What tfjs still holds in the worker once a run is over, apart from the
+ * model kept for the inspection views. Zero after every run means nothing
+ * leaks; a learner can watch it too.
  */
 export function MemoryReadout({ memory }: MemoryReadoutProps) {
+  const tensors = (n: number) => `${integer(n)} ${n === 1 ? 'tensor' : 'tensors'}`;
   const text = memory
-    ? `${integer(memory.numTensors)} ${memory.numTensors === 1 ? 'tensor' : 'tensors'}, ` +
-      `${oneDigit(memory.numBytes / 1e6)} MB on ${memory.backend ?? 'no backend'}`
+    ? `${tensors(memory.numTensors)}, ${oneDigit(memory.numBytes / 1e6)} MB on ${memory.backend ?? 'no backend'}` +
+      (memory.keptModels
+        ? ` besides the ${memory.keptModels === 1 ? 'model' : `${memory.keptModels} models`} kept for the views ` +
+          `(${tensors(memory.keptTensors)}, ${oneDigit(memory.keptBytes / 1e6)} MB)`
+        : '')
     : 'measured when a run ends';
   return (
     <p className="panel-help memory-readout">

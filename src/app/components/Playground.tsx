@@ -59,42 +59,44 @@ export function Playground({
         </p>
       </header>
       <ProblemsNotice problems={problems} onDismiss={onDismissProblems} />
-      <div className="layout">
-        <aside className="sidebar">
-          <ControlsPanel config={config} locked={locked} onChange={onConfigChange} />
-          <ShareLink shareUrl={shareUrl} />
-        </aside>
-        <main className="results">
-          <section className="panel run" aria-labelledby="run-title">
-            <div className="run-head">
-              <h2 id="run-title">Run</h2>
-              <StatusPanel state={state} />
-            </div>
-            <RunButtons
-              phase={state.phase}
-              preloading={preloading}
-              onTrain={() => actions.train(config)}
-              onPause={actions.pause}
-              onResume={actions.resume}
-              onStop={actions.stop}
-              onReset={actions.reset}
+      <main>
+        <div className="layout">
+          <aside className="sidebar">
+            <ControlsPanel config={config} locked={locked} onChange={onConfigChange} />
+            <ShareLink shareUrl={shareUrl} />
+          </aside>
+          <div className="results">
+            <section className="panel run" aria-labelledby="run-title">
+              <div className="run-head">
+                <h2 id="run-title">Run</h2>
+                <StatusPanel state={state} />
+              </div>
+              <RunButtons
+                phase={state.phase}
+                preloading={preloading}
+                onTrain={() => actions.train(config)}
+                onPause={actions.pause}
+                onResume={actions.resume}
+                onStop={actions.stop}
+                onReset={actions.reset}
+              />
+              <ErrorAlert message={state.error} onDismiss={actions.dismissError} />
+              <ProgressPanel state={state} />
+              <MemoryReadout memory={state.memory} />
+            </section>
+            <TrainingChart
+              points={state.points}
+              plannedEpochs={state.plannedEpochs || config.epochs}
+              running={locked}
             />
-            <ErrorAlert message={state.error} onDismiss={actions.dismissError} />
-            <ProgressPanel state={state} />
-            <MemoryReadout memory={state.memory} />
-          </section>
-          <TrainingChart
-            points={state.points}
-            plannedEpochs={state.plannedEpochs || config.epochs}
-            running={locked}
-          />
-          <div className="tables">
-            <EpochTable rows={state.epochRows} />
-            <LayerTable config={config} />
+            <div className="tables">
+              <EpochTable rows={state.epochRows} />
+              <LayerTable config={config} />
+            </div>
           </div>
-          <InspectViews inspector={inspector} epochRows={state.epochRows} />
-        </main>
-      </div>
+        </div>
+        <InspectViews inspector={inspector} epochRows={state.epochRows} />
+      </main>
     </div>
   );
 }

@@ -38,56 +38,59 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
             its images.
           </p>
           <div className="confusion-layout">
-            <div className="table-scroll">
-              <table className="confusion">
-                <caption>Confusion matrix</caption>
-                <thead>
-                  <tr>
-                    <td className="corner">True ↓ Predicted →</td>
-                    {CLASS_NAMES.map((name) => <th scope="col" key={name}><span className="vertical">{name}</span></th>)}
-                  </tr>
-                </thead>
-                <tbody>
-                  {CLASS_NAMES.map((name, row) => (
-                    <tr key={name}>
-                      <th scope="row">{name}</th>
-                      {CLASS_NAMES.map((_, column) => {
-                        const i = row * classes + column;
-                        const colour = viridis(fractions[i]);
-                        const isSelected = selected?.trueClass === row && selected.predictedClass === column;
-                        return (
-                          <td key={column} style={{ background: `rgb(${colour.join(' ')})`, color: readableTextOn(colour) }}>
-                            <button
-                              type="button"
-                              className="cell"
-                              aria-pressed={isSelected}
-                              aria-label={`${matrix[i]}: ${cellTitle(row, column, matrix[i]).replace(/: .*$/, '')}, ${percent(fractions[i])} of ${name}`}
-                              onClick={() => onSelect({ trueClass: row, predictedClass: column })}
-                            >
-                              {matrix[i]}
-                            </button>
-                          </td>
-                        );
-                      })}
+            <div>
+              <div className="table-scroll">
+                <table className="confusion">
+                  {/* The section's heading already says it on screen. */}
+                  <caption className="visually-hidden">Confusion matrix</caption>
+                  <thead>
+                    <tr>
+                      <td className="corner">True ↓ Predicted →</td>
+                      {CLASS_NAMES.map((name) => <th scope="col" key={name}><span className="vertical">{name}</span></th>)}
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <div className="legend" aria-hidden="true">
-              <span>0%</span>
-              <span className="legend-bar" style={{ background: gradient }} />
-              <span>100% of the row</span>
+                  </thead>
+                  <tbody>
+                    {CLASS_NAMES.map((name, row) => (
+                      <tr key={name}>
+                        <th scope="row">{name}</th>
+                        {CLASS_NAMES.map((_, column) => {
+                          const i = row * classes + column;
+                          const colour = viridis(fractions[i]);
+                          const isSelected = selected?.trueClass === row && selected.predictedClass === column;
+                          return (
+                            <td key={column} style={{ background: `rgb(${colour.join(' ')})`, color: readableTextOn(colour) }}>
+                              <button
+                                type="button"
+                                className="cell"
+                                aria-pressed={isSelected}
+                                aria-label={`${matrix[i]}: ${cellTitle(row, column, matrix[i]).replace(/: .*$/, '')}, ${percent(fractions[i])} of ${name}`}
+                                onClick={() => onSelect({ trueClass: row, predictedClass: column })}
+                              >
+                                {matrix[i]}
+                              </button>
+                            </td>
+                          );
+                        })}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <div className="legend" aria-hidden="true">
+                <span>0%</span>
+                <span className="legend-bar" style={{ background: gradient }} />
+                <span>100% of the row</span>
+              </div>
             </div>
             <PerClassTable matrix={matrix} previous={previous} />
           </div>
-          <div className="cell-images" aria-live="polite">
+          <div className="cell-images">
             <h3>What a cell holds</h3>
             {!selected ? (
               <p className="panel-help">Click a cell to list its test images, most confident first.</p>
             ) : (
               <>
-                <p className="cell-title">
+                <p className="cell-title" role="status">
                   {cellImages?.type === 'images'
                     ? cellTitle(selected.trueClass, selected.predictedClass, cellImages.total)
                     : `${className(selected.trueClass)} predicted as ${className(selected.predictedClass)}`}

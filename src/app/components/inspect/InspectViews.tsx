@@ -22,7 +22,7 @@ export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
   const pick = (thumb: Thumb) => {
     featureMaps.pick(choiceOf(thumb));
     // Where the picked image now shows: bring it into view for the learner.
-    document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ block: 'start' });
   };
   const columns: FeatureMapsColumn[] = [];
   featureMaps.chosen.forEach((choice, i) => {
@@ -68,7 +68,7 @@ export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
           : draw.prediction?.type === 'unavailable' ? draw.prediction.message : null}
         onShowInFeatureMaps={() => {
           draw.showDrawing();
-          document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+          document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ block: 'start' });
         }}
       />
     </div>
