@@ -211,6 +211,8 @@ export async function workerHeap(browser: Browser): Promise<HeapFigures> {
   return heapFigures(await workerInspector(browser));
 }
 
-export async function domNodes(page: Page): Promise<number> {
-  return page.evaluate(() => document.getElementsByTagName('*').length);
+/** Elements in the page, leaving out those inside `except` (e.g. lists whose length depends on what a run learned). */
+export async function domNodes(page: Page, except?: string): Promise<number> {
+  return page.evaluate((selector) => document.getElementsByTagName('*').length -
+    (selector ? document.querySelectorAll(`${selector}, ${selector} *`).length : 0), except);
 }

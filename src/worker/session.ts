@@ -139,9 +139,10 @@ export class RunSession {
     } finally {
       loss?.dispose();
       if (this.abort === abort) this.abort = null;
-      if (!this.kept.some((kept) => kept.id === runId) && !this.gone.has(runId)) {
-        this.markGone(runId, 'the run ended before its model was built');
-      }
+      const own = this.kept.findIndex((kept) => kept.id === runId);
+      // This run is now the last ended one: the one before it goes.
+      if (own > 0) this.forget(own, 'a newer run replaced its model');
+      if (own < 0 && !this.gone.has(runId)) this.markGone(runId, 'the run ended before its model was built');
     }
   }
 

@@ -38,3 +38,13 @@ describe('readableTextOn', () => {
     expect(readableTextOn([253, 231, 37])).toBe('#000');
   });
 });
+
+describe('mostLikely', () => {
+  it('picks the highest probability, skips NaN, and says -1 for nothing', async () => {
+    const { mostLikely } = await import('./views');
+    expect(mostLikely([0.1, 0.7, 0.2])).toBe(1);
+    expect(mostLikely([NaN, 0.2, 0.3])).toBe(2);
+    expect(mostLikely([NaN, NaN])).toBe(-1);
+    expect(mostLikely(null)).toBe(-1);
+  });
+});

@@ -82,3 +82,13 @@ export function readableTextOn([r, g, b]: readonly [number, number, number]): '#
   const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
   return luminance > 0.179 ? '#000' : '#fff';
 }
+
+/** The class with the highest probability, ignoring NaN (a diverged model); -1 when there is none. */
+export function mostLikely(probabilities: ArrayLike<number> | null): number {
+  let best = -1;
+  if (!probabilities) return best;
+  for (let i = 0; i < probabilities.length; i++) {
+    if (Number.isFinite(probabilities[i]) && (best < 0 || probabilities[i] > probabilities[best])) best = i;
+  }
+  return best;
+}

@@ -2,7 +2,7 @@ import { CLASS_NAMES } from '../../../core/data/idx';
 import { rowFractions, type ConfusionMatrix } from '../../../core/inspect/confusion';
 import type { ImagesReply, UnavailableReply } from '../../../worker/protocol';
 import { percent, pointsChange } from '../../format';
-import { viridis } from '../../inspect/colormap';
+import { colormapGradient, viridis } from '../../inspect/colormap';
 import type { Cell } from '../../inspect/useInspector';
 import { cellTitle, className, perClassRows, readableTextOn, type Thumb } from '../../inspect/views';
 import { ThumbnailGrid } from './Thumbnails';
@@ -17,8 +17,7 @@ export interface ConfusionViewProps {
   onPick(thumb: Thumb): void;
 }
 
-const LEGEND_STOPS = [0, 0.25, 0.5, 0.75, 1];
-const gradient = `linear-gradient(to right, ${LEGEND_STOPS.map((t) => `rgb(${viridis(t).join(' ')}) ${t * 100}%`).join(', ')})`;
+const gradient = colormapGradient('viridis');
 
 /** The test pass of the latest epoch as counts, shaded by row, with per-class accuracy and each cell's images. */
 export function ConfusionView({ matrix, previous, selected, onSelect, cellImages, onPick }: ConfusionViewProps) {

@@ -8,6 +8,7 @@ import { CLASS_NAMES } from '../../../core/data/idx';
 import { IMAGE_SIZE } from '../../../core/model/architecture';
 import { percent } from '../../format';
 import { stroke, type Point } from '../../inspect/brush';
+import { mostLikely } from '../../inspect/views';
 import { Heatmap } from './Heatmap';
 import './inspect-visual.css';
 
@@ -28,16 +29,6 @@ export interface DrawViewProps {
 
 /** 8 CSS px per pixel: a 224 px pad, which fits a phone with room to spare. */
 const PAD_PIXEL_SIZE = 8;
-
-/** The class with the highest probability, ignoring NaN; -1 when there is none. */
-function mostLikely(probabilities: Float32Array | null): number {
-  let best = -1;
-  if (!probabilities) return best;
-  for (let i = 0; i < probabilities.length; i++) {
-    if (Number.isFinite(probabilities[i]) && (best < 0 || probabilities[i] > probabilities[best])) best = i;
-  }
-  return best;
-}
 
 /** Where a pointer is on the pad, in pixel coordinates 0…28. */
 function padPoint(event: { clientX: number; clientY: number }, pad: DOMRect): Point {
