@@ -50,7 +50,7 @@ const SAMPLES_PER_CLASS = 10;
 /** Live views ask at most this often: a few times a second, never on every step. */
 const LIVE_INTERVAL_MS = 250;
 /** The drawing's prediction follows the pen closely (within about 100 ms of a stroke). */
-const DRAW_INTERVAL_MS = 60;
+const DRAW_INTERVAL_MS = 100;
 
 const TRAIN_FIRST = 'Train to see this: it needs a trained model.';
 export const EMPTY_DRAWING = new Float32Array(28 * 28);
