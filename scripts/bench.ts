@@ -2,20 +2,23 @@
  * `npm run bench`: LeNet (d2l preset) training speed on every backend that
  * works here, our training loop against a plain `model.fit` loop (on tfjs as
  * shipped, the target's baseline, and with the app's kernels), plus cold
- * start, first progress, tensors left and peak heap. See
+ * start, first progress, tensors left and peak heap; in the browser also the
+ * epoch time with the inspection views open against closed. See
  * scripts/bench/options.ts for flags:
  *
  *   npm run bench                                  headless Chromium, all backends
  *   npm run bench -- --backends=wasm,webgl --images=4096 --batch=256 --warmup=512
+ *   npm run bench -- --views-only                  only views open against closed (wasm)
  *   npm run bench -- --node [--backends=wasm,cpu]  the CLI trainer's path under Node
  *
- * Prints one JSON line per backend (stdout; progress goes to stderr), then a
- * summary table, and writes the JSON lines to bench-results/.
+ * Prints one JSON line per backend and one per views figure (stdout; progress
+ * goes to stderr), then a summary table and the views figures, and writes the
+ * JSON lines to bench-results/.
  */
 import { join } from 'node:path';
 import { CHILD_FLAG, runNodeBench, runNodeChild } from './bench/node';
 import { OptionsError, USAGE, optionWarnings, parseBenchArgs, type BenchOptions } from './bench/options';
-import { jsonLine, summaryTable, writeResults, type BenchLine } from './bench/report';
+import { jsonLine, summaryTable, viewsJsonLine, viewsSummary, writeResults, type BenchLine, type ViewsLine } from './bench/report';
 
 const RESULTS_DIR = join(import.meta.dirname, '..', 'bench-results');
 
@@ -41,15 +44,21 @@ async function main(argv: string[]): Promise<number> {
   for (const warning of optionWarnings(options)) console.error(`warning: ${warning}`);
 
   const print = (line: BenchLine) => console.log(jsonLine(line));
+  const views: ViewsLine[] = [];
+  const printViews = (line: ViewsLine) => {
+    views.push(line);
+    console.log(viewsJsonLine(line));
+  };
   // Imported only when needed: the GPU kit (scripts/gpu-kit) bundles the Node
   // path alone, without Playwright and Vite.
   const lines = options.mode === 'node'
     ? await runNodeBench(options, print)
-    : await (await import('./bench/browser')).runBrowserBench(options, print);
-  console.log(`\n${summaryTable(lines)}`);
-  const file = await writeResults(RESULTS_DIR, options.mode, lines);
+    : await (await import('./bench/browser')).runBrowserBench(options, print, printViews);
+  if (!options.viewsOnly) console.log(`\n${summaryTable(lines)}`);
+  if (views.length) console.log(`\n${views.flatMap(viewsSummary).join('\n')}`);
+  const file = await writeResults(RESULTS_DIR, options.mode, lines, views);
   console.log(`results: ${file}`);
-  return lines.some((l) => l.available) ? 0 : 1;
+  return lines.some((l) => l.available) || views.some((v) => v.available) ? 0 : 1;
 }
 
 try {

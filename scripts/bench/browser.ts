@@ -4,20 +4,23 @@
  * Playwright: bench.html measures each backend in two fresh workers, one
  * after the other (the app's setup: ours, and on wasm model.fit; then tfjs as
  * shipped: model.fit), and a fresh browser opening the real app times the
- * cold start.
+ * cold start. Then, on the views backends, bench.html times the app's own
+ * training worker with the inspection views' queries and without.
  */
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser, type LaunchOptions, type Page } from '@playwright/test';
 import playwrightConfig from '../../playwright.config';
-import type { BenchPageApi, BenchSetup, MeasureReply, MeasureRequest } from '../../src/bench/protocol';
+import { presetConfig } from '../../src/core/config/params';
+import type { BenchPageApi, BenchSetup, MeasureReply, MeasureRequest, ViewsReply, ViewsRequest } from '../../src/bench/protocol';
+import { alternatingOrder } from '../../src/bench/viewsLoad';
 import type { ActiveBackend } from '../../src/worker/protocol';
-import type { BenchOptions } from './options';
+import { VIEWS_CONFIG, type BenchOptions } from './options';
 import { runProcess, startProcess, stopProcess } from './processes';
-import { flagsField, lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
+import { flagsField, lineFrom, viewsLineFrom, type BenchLine, type ColdStart, type StockOutcome, type ViewsLine } from './report';
 import { WorkerHeapSampler, type HeapPeak } from './workerHeap';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -118,6 +121,32 @@ async function measureOnPage(page: Page, request: Omit<MeasureRequest, 'dataUrl'
   }, request);
 }
 
+async function measureViewsOnPage(page: Page, request: Omit<ViewsRequest, 'dataUrl'>): Promise<ViewsReply> {
+  return page.evaluate((req) => {
+    const bench = (window as BenchWindow).lenetBench;
+    if (!bench) throw new Error('bench.html did not load');
+    return bench.measureViews(req);
+  }, request);
+}
+
+/** The views figure on one backend, in a fresh app worker on the bench page; never throws. */
+async function viewsLine(page: Page, backend: ActiveBackend, options: BenchOptions, runtime: string): Promise<ViewsLine> {
+  const base = { backend, runtime, tfjs: tf.version.tfjs, loadAverage: loadavg()[0], startedAt: new Date().toISOString() };
+  const order = alternatingOrder(options.viewsRuns);
+  say(`${backend}: views open against closed, ${order.length} runs (${order.join(', ')}) after a warm-up; ` +
+    `queries: ${options.viewsKinds.join(', ')}…`);
+  try {
+    const reply = await measureViewsOnPage(page, {
+      backend, config: { ...presetConfig('d2l'), ...VIEWS_CONFIG, backend }, order, kinds: options.viewsKinds, drawing: options.viewsDrawing,
+    });
+    return viewsLineFrom({ ...base, loadAverageAfter: loadavg()[0], cores: availableParallelism() }, reply);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    say(`${backend}: views figure failed (${message})`);
+    return { figure: 'views', mode: 'browser', ...base, available: false, error: message };
+  }
+}
+
 /**
  * A fresh browser (empty HTTP, code and shader caches) opens the real app,
  * presses Train as soon as it is enabled and waits for the first row of the
@@ -171,16 +200,19 @@ async function coldStart(url: string, backend: ActiveBackend, options: BenchOpti
   }
 }
 
-export async function runBrowserBench(options: BenchOptions, onLine: (line: BenchLine) => void): Promise<BenchLine[]> {
+export async function runBrowserBench(
+  options: BenchOptions, onLine: (line: BenchLine) => void, onViews: (line: ViewsLine) => void = () => undefined,
+): Promise<BenchLine[]> {
   if (options.build) await buildApp();
   const preview = await startPreview();
   const browser = await chromium.launch(launchOptions());
   const results: BenchLine[] = [];
   try {
     const runtime = `Chromium ${browser.version()}`;
-    say(`${runtime}, backends ${options.backends.join(', ')}`);
+    const speedBackends = options.viewsOnly ? [] : options.backends;
+    say(`${runtime}, backends ${speedBackends.join(', ') || 'none'}, views figure on ${options.viewsBackends.join(', ') || 'none'}`);
     const { page, heap } = await openBenchPage(browser, preview.url);
-    for (const backend of options.backends) {
+    for (const backend of speedBackends) {
       const startedAt = new Date().toISOString();
       const base = {
         mode: 'browser' as const, backend, images: options.images, batch: options.batch, warmup: options.warmup,
@@ -248,6 +280,7 @@ export async function runBrowserBench(options: BenchOptions, onLine: (line: Benc
       results.push(line);
       onLine(line);
     }
+    for (const backend of options.viewsBackends) onViews(await viewsLine(page, backend, options, runtime));
   } finally {
     await browser.close();
     await preview.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, OptionsError, optionWarnings, parseBenchArgs } from './options';
+import { DEFAULTS, OptionsError, VIEW_QUERY_KINDS, VIEWS_DEFAULTS, optionWarnings, parseBenchArgs } from './options';
 
 describe('parseBenchArgs', () => {
   it('defaults to every browser backend with the default sizes', () => {
@@ -34,6 +34,38 @@ describe('parseBenchArgs', () => {
       ['--images=abc'], ['--warmup'], ['--frobnicate'], ['train=512'], ['--backends=']]) {
       expect(() => parseBenchArgs(argv), argv.join(' ')).toThrow(OptionsError);
     }
+  });
+
+  it('measures the views figure on wasm by default, and only where wasm is benched', () => {
+    expect(parseBenchArgs([])).toMatchObject({
+      viewsBackends: ['wasm'], viewsOnly: false, viewsRuns: VIEWS_DEFAULTS.runs, viewsKinds: VIEW_QUERY_KINDS, viewsDrawing: false,
+    });
+    expect(parseBenchArgs(['--views-drawing']).viewsDrawing).toBe(true);
+    expect(parseBenchArgs(['--backends=wasm,cpu']).viewsBackends).toEqual(['wasm']);
+    expect(parseBenchArgs(['--backends=webgl']).viewsBackends).toEqual([]);
+    expect(parseBenchArgs(['--no-views']).viewsBackends).toEqual([]);
+    expect(parseBenchArgs(['--node']).viewsBackends).toEqual([]);
+    expect(parseBenchArgs(['--backends=webgl', '--views-backends=wasm,cpu']).viewsBackends).toEqual(['wasm', 'cpu']);
+  });
+
+  it('--views-only measures the views figure on --views-backends, else --backends, else wasm', () => {
+    expect(parseBenchArgs(['--views-only'])).toMatchObject({ viewsOnly: true, viewsBackends: ['wasm'], backends: ['webgpu', 'webgl', 'wasm', 'cpu'] });
+    expect(parseBenchArgs(['--views-only', '--backends=cpu']).viewsBackends).toEqual(['cpu']);
+    expect(parseBenchArgs(['--views-only', '--backends=cpu', '--views-backends=wasm']).viewsBackends).toEqual(['wasm']);
+    expect(parseBenchArgs(['--views-only', '--views-runs=10', '--views-kinds=cell,predict'])).toMatchObject({ viewsRuns: 10, viewsKinds: ['predict', 'cell'] });
+    // Nothing of --images and co. is trained there: no warnings about them.
+    expect(optionWarnings(parseBenchArgs(['--views-only', '--images=100']))).toEqual([]);
+  });
+
+  it('rejects views options it cannot honour', () => {
+    for (const argv of [['--node', '--views-only'], ['--node', '--views-backends=wasm'], ['--no-views', '--views-only'],
+      ['--views-backends='], ['--views-backends=metal'], ['--views-runs=1'], ['--views-kinds=train'], ['--views-kinds=']]) {
+      expect(() => parseBenchArgs(argv), argv.join(' ')).toThrow(OptionsError);
+    }
+  });
+
+  it('warns that the views figure is slow off wasm', () => {
+    expect(optionWarnings(parseBenchArgs(['--views-backends=cpu'])).join('\n')).toMatch(/views figure .* on cpu/);
   });
 
   it('warns about a ragged last batch and tiny runs', () => {

@@ -1,9 +1,10 @@
 /** Command line of `npm run bench`. Pure: parses argv, never exits. */
-import type { TfjsFlags } from '../../src/bench/protocol';
+import type { QueryKind, TfjsFlags } from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
 
 export const BROWSER_BACKENDS: readonly ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export const NODE_BACKENDS: readonly ActiveBackend[] = ['wasm', 'cpu', 'webgpu'];
+export const VIEW_QUERY_KINDS: readonly QueryKind[] = ['predict', 'activations', 'mistakes', 'cell', 'samples'];
 
 export interface BenchOptions {
   mode: 'browser' | 'node';
@@ -18,10 +19,26 @@ export interface BenchOptions {
   coldStart: boolean;
   /** Build the app first (browser mode); off to reuse the last bench build. */
   build: boolean;
+  /**
+   * Backends of the "views open against closed" figure (browser mode; see
+   * src/bench/viewsLoad.ts); empty: not measured.
+   */
+  viewsBackends: ActiveBackend[];
+  /** Only the views figure: no training-speed measurement, no cold start. */
+  viewsOnly: boolean;
+  /** Timed runs of the views figure, alternating closed and open. */
+  viewsRuns: number;
+  /** The query kinds the open views send (default all): to see what one kind costs. */
+  viewsKinds: QueryKind[];
+  /** Open runs also have a learner drawing all the time (a prediction every 100 ms). */
+  viewsDrawing: boolean;
   help: boolean;
 }
 
 export const DEFAULTS = { images: 4096, batch: 256, warmup: 512, rounds: 1 } as const;
+export const VIEWS_DEFAULTS = { runs: 10 } as const;
+/** The views figure's runs: small, so that many fit in a minute on wasm (on top of the d2l preset). */
+export const VIEWS_CONFIG = { train: 4096, test: 1000, epochs: 4, batch: 256 } as const;
 
 export const USAGE = `usage: npm run bench -- [options]
 
@@ -43,6 +60,17 @@ plus a summary; the lines also go to bench-results/.
                          (NAME=true|false|number; the model.fit baseline keeps tfjs's defaults)
   --no-cold              skip the cold-start measurement
   --no-build             reuse the last bench build (browser mode)
+
+Views open against closed (browser mode): the app's own training worker runs
+one small config (d2l preset, ${VIEWS_CONFIG.train} training and ${VIEWS_CONFIG.test} test images, batch ${VIEWS_CONFIG.batch},
+${VIEWS_CONFIG.epochs} epochs, the first not counted) several times, alternating runs with the inspection
+views' queries and without; prints the ratio of median epoch times (the target: within 3%).
+  --views-backends=LIST  where to measure it (default: wasm, when it is among --backends)
+  --views-runs=N         timed runs, alternating closed and open (default ${VIEWS_DEFAULTS.runs}; plus a warm-up run)
+  --views-kinds=LIST     only these queries, of ${VIEW_QUERY_KINDS.join(', ')} (default: all): what each costs
+  --views-drawing        the open runs also have a learner drawing throughout (a prediction every 100 ms)
+  --views-only           only this figure (on --views-backends, else --backends, else wasm)
+  --no-views             skip it
   --help                 this text`;
 
 export class OptionsError extends Error {}
@@ -68,11 +96,24 @@ function parseFlags(text: string): TfjsFlags {
   return flags;
 }
 
+function parseKinds(text: string): QueryKind[] {
+  const kinds = text.split(',').map((k) => k.trim().toLowerCase()).filter(Boolean);
+  if (!kinds.length) throw new OptionsError('--views-kinds is empty');
+  for (const kind of kinds) {
+    if (!VIEW_QUERY_KINDS.includes(kind as QueryKind)) throw new OptionsError(`query kind "${kind}" is not one of ${VIEW_QUERY_KINDS.join(', ')}`);
+  }
+  return VIEW_QUERY_KINDS.filter((kind) => kinds.includes(kind));
+}
+
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
-    mode: 'browser', backends: [], ...DEFAULTS, flags: {}, coldStart: true, build: true, help: false,
+    mode: 'browser', backends: [], ...DEFAULTS, flags: {}, coldStart: true, build: true,
+    viewsBackends: [], viewsOnly: false, viewsRuns: VIEWS_DEFAULTS.runs, viewsKinds: [...VIEW_QUERY_KINDS], viewsDrawing: false, help: false,
   };
   let backends: string[] | null = null;
+  let viewsBackends: string[] | null = null;
+  let views = true;
+  const list = (text: string) => text.split(',').map((b) => b.trim().toLowerCase()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -91,7 +132,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'no-cold': options.coldStart = false; break;
       case 'no-build': options.build = false; break;
       case 'backends':
-      case 'backend': backends = value().split(',').map((b) => b.trim().toLowerCase()).filter(Boolean); break;
+      case 'backend': backends = list(value()); break;
+      case 'views-backends': viewsBackends = list(value()); break;
+      case 'views-runs': options.viewsRuns = integer(name, value(), 2, 50); break;
+      case 'views-kinds': options.viewsKinds = parseKinds(value()); break;
+      case 'views-only': options.viewsOnly = true; break;
+      case 'views-drawing': options.viewsDrawing = true; break;
+      case 'no-views': views = false; break;
       case 'images': options.images = integer(name, value(), 1, 60_000); break;
       case 'batch': options.batch = integer(name, value(), 1, 2048); break;
       case 'warmup': options.warmup = integer(name, value(), 0, 60_000); break;
@@ -112,19 +159,42 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     }
     options.backends = [...new Set(backends)] as ActiveBackend[];
   }
+  if (options.mode === 'node' && (options.viewsOnly || viewsBackends !== null)) {
+    throw new OptionsError('the views figure runs in the browser only, not with --node');
+  }
+  if (!views && (options.viewsOnly || viewsBackends !== null)) throw new OptionsError('--no-views contradicts --views-only and --views-backends');
+  if (viewsBackends !== null) {
+    if (viewsBackends.length === 0) throw new OptionsError('--views-backends is empty');
+    for (const backend of viewsBackends) {
+      if (!BROWSER_BACKENDS.includes(backend as ActiveBackend)) throw new OptionsError(`views backend "${backend}" is not one of ${BROWSER_BACKENDS.join(', ')}`);
+    }
+    options.viewsBackends = [...new Set(viewsBackends)] as ActiveBackend[];
+  } else if (options.viewsOnly) {
+    options.viewsBackends = backends === null ? ['wasm'] : options.backends;
+  } else if (views && options.mode === 'browser') {
+    options.viewsBackends = options.backends.includes('wasm') ? ['wasm'] : [];
+  }
   return options;
 }
 
 /** Things worth a warning that do not stop the run. */
 export function optionWarnings(options: BenchOptions): string[] {
   const warnings: string[] = [];
-  if (options.images % options.batch !== 0) {
-    warnings.push(`--images=${options.images} is not a multiple of --batch=${options.batch}: the last, smaller step ` +
-      'has other shapes (and, on GPU backends, may compile new kernels inside the timed run)');
+  // --views-only trains nothing with --images, --batch and --warmup.
+  if (!options.viewsOnly) {
+    if (options.images % options.batch !== 0) {
+      warnings.push(`--images=${options.images} is not a multiple of --batch=${options.batch}: the last, smaller step ` +
+        'has other shapes (and, on GPU backends, may compile new kernels inside the timed run)');
+    }
+    if (options.images < 2048) warnings.push(`--images=${options.images} is small: figures will be noisy (default ${DEFAULTS.images})`);
+    if (options.warmup < options.batch && options.warmup > 0) {
+      warnings.push(`--warmup=${options.warmup} is less than one batch: the warm-up is one smaller step with other shapes`);
+    }
   }
-  if (options.images < 2048) warnings.push(`--images=${options.images} is small: figures will be noisy (default ${DEFAULTS.images})`);
-  if (options.warmup < options.batch && options.warmup > 0) {
-    warnings.push(`--warmup=${options.warmup} is less than one batch: the warm-up is one smaller step with other shapes`);
+  const slow = options.viewsBackends.filter((b) => b !== 'wasm');
+  if (slow.length) {
+    warnings.push(`the views figure trains ${options.viewsRuns + 1} runs of ${VIEWS_CONFIG.epochs} epochs of ` +
+      `${VIEWS_CONFIG.train} images on ${slow.join(', ')}: minutes on cpu, much longer on a software GPU`);
   }
   return warnings;
 }

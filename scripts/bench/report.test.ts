@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MeasureResult, MethodFigures } from '../../src/bench/protocol';
-import { TABLE_HEADER, jsonLine, lineFrom, rounded, summaryTable, tableRow, type BenchLine } from './report';
+import type { MeasureResult, MethodFigures, QueryFigures, ViewsReply } from '../../src/bench/protocol';
+import { presetConfig } from '../../src/core/config/params';
+import {
+  TABLE_HEADER, idleCostPerEpochMs, jsonLine, lineFrom, rounded, summaryTable, tableRow, viewsJsonLine, viewsLineFrom, viewsSummary,
+  type BenchLine,
+} from './report';
 
 const base: BenchLine = {
   mode: 'browser', backend: 'webgpu', available: false, note: 'WebGPU unavailable: no adapter', images: 4096, batch: 256,
@@ -89,5 +93,68 @@ describe('report', () => {
 
   it('says why a backend is missing from the table', () => {
     expect(summaryTable([base])).toContain('webgpu   unavailable: WebGPU unavailable: no adapter');
+  });
+});
+
+describe('views open against closed', () => {
+  const q = (answered: number, extra: Partial<QueryFigures> = {}): QueryFigures => ({
+    requested: answered, sent: answered, replaced: 0, answered, unavailable: 0, failed: 0, medianMs: 12.34, maxMs: 56.78, ...extra,
+  });
+  const reply: ViewsReply = {
+    requested: 'wasm', backend: 'wasm', details: 'SIMD, 2 threads of 2 cores', note: null, available: true, dataSeconds: 1.5,
+    config: { ...presetConfig('d2l'), train: 4096, test: 1000, epochs: 3, batch: 256, backend: 'wasm' }, warmupRuns: 1, skipEpochs: 1,
+    kinds: ['samples', 'predict', 'activations', 'mistakes', 'cell'],
+    runs: [
+      { runId: 1, mode: 'closed', warmup: true, epochSeconds: [2, 1.9, 1.9], end: 'done' },
+      { runId: 2, mode: 'closed', warmup: false, epochSeconds: [1.9, 1.8, 1.84], end: 'done', queries: undefined },
+    ],
+    closed: { medianEpochSeconds: 1.82, epochSeconds: [1.8, 1.84], runs: 3 },
+    open: { medianEpochSeconds: 1.84, epochSeconds: [1.83, 1.85], runs: 3 },
+    openOverClosed: 1.84 / 1.82, pairRatios: [1.01, 1.02, 1.005], pairedOpenOverClosed: 1.01,
+    queries: { predict: q(93, { replaced: 4, requested: 97 }), activations: q(40, { unavailable: 2 }), mistakes: q(8), cell: q(8), samples: q(6) },
+    idleQueryMs: { ping: 0.3, samples: 0.4, predict: 3.2, activations: 3.7, mistakes: 0.4, cell: 0.1 },
+    wallSeconds: 40,
+  };
+  const base = { backend: 'wasm' as const, runtime: 'Chromium 1', tfjs: '4.22.0', loadAverage: 0.5, startedAt: '2026-01-01T00:00:00.000Z' };
+
+  it('prints the issue\'s line: both medians, the ratio, the paired ratio, the runs and the queries answered', () => {
+    const line = viewsLineFrom({ ...base, loadAverageAfter: 2.1, cores: 2 }, reply);
+    const [head, ...notes] = viewsSummary(line);
+    expect(head).toBe('views open/closed: epoch 1.84 s vs 1.82 s = 1.011× (+1.1%), paired 1.010× (+1.0%) (wasm; 3+3 runs, 2+2 epochs; ' +
+      'queries answered: predict 93, activations 40 (+2 unavailable), mistakes 8, cell 8, samples 6)');
+    expect(notes.join('\n')).toMatch(/open: 1\.83 1\.85; closed: 1\.80 1\.84; open\/closed pair by pair: 1\.010 1\.020 1\.005/);
+    expect(notes.join('\n')).toMatch(/while training, median \/ max ms: predict 12\.3 \/ 56\.8,.*replaced while one was in flight: predict 4,/);
+    expect(notes.join('\n')).toMatch(/idle worker, median ms: predict 3\.2, activations 3\.7, mistakes 0\.4, cell 0\.1, samples 0\.4; Comlink ping 0\.3/);
+    // (93 × 3.2 + 42 × 3.7 + 8 × 0.4 + 8 × 0.1 + 6 × 0.4) / (3 runs × 3 epochs) = 51.0 ms, 2.8% of 1.82 s.
+    expect(idleCostPerEpochMs(line)).toBeCloseTo(51.04, 2);
+    expect(notes.join('\n')).toMatch(/answers took about 51\.0 ms per epoch \(2\.8% of a closed epoch\)/);
+    expect(notes.join('\n')).not.toMatch(/busy/);
+    expect(viewsSummary({ ...line, loadAverageAfter: 4.5 }).join('\n')).toMatch(/the machine was busy \(1-minute load average 4\.50/);
+  });
+
+  it('names the backend that ran when it is not the one asked for, and the kinds when not all', () => {
+    const line = viewsLineFrom(base, { ...reply, backend: 'cpu', kinds: ['cell', 'predict'] });
+    expect(line.ranOn).toBe('cpu');
+    expect(line.kinds).toEqual(['predict', 'cell']);
+    expect(viewsSummary(line)[0]).toMatch(/\(cpu, asked for wasm; .*only queries answered: predict 93, cell 8\)$/);
+    expect(viewsLineFrom(base, reply).ranOn).toBeUndefined();
+  });
+
+  it('puts the figures first in its JSON line, rounded, with every run\'s epochs', () => {
+    const parsed = JSON.parse(viewsJsonLine(viewsLineFrom(base, reply)));
+    expect(Object.keys(parsed).slice(0, 9)).toEqual([
+      'figure', 'mode', 'backend', 'available', 'closedEpochSeconds', 'openEpochSeconds', 'openOverClosed', 'pairedOpenOverClosed', 'runtime',
+    ]);
+    expect(parsed.openOverClosed).toBe(1.011);
+    expect(parsed.runs).toEqual([
+      { runId: 1, mode: 'closed', warmup: true, epochSeconds: [2, 1.9, 1.9] },
+      { runId: 2, mode: 'closed', warmup: false, epochSeconds: [1.9, 1.8, 1.84] },
+    ]);
+    expect(parsed.config).toEqual({ preset: 'd2l', train: 4096, test: 1000, epochs: 3, batch: 256 });
+  });
+
+  it('says why there is no figure', () => {
+    expect(viewsSummary({ figure: 'views', mode: 'browser', ...base, available: false, error: 'the bench worker crashed' }))
+      .toEqual(['views open/closed (wasm): not measured: the bench worker crashed']);
   });
 });

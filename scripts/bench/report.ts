@@ -1,7 +1,9 @@
 /** The benchmark's output: one JSON line per backend, a summary table, a results file. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MeasureResult, MethodFigures, TfjsFlags } from '../../src/bench/protocol';
+import type {
+  MeasureResult, MethodFigures, ModeFigures, QueryFiguresByKind, QueryKind, TfjsFlags, ViewsMode, ViewsReply,
+} from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
 
 /** The line's `flags` field: only when --flags set some, so plain runs keep their old shape. */
@@ -216,10 +218,155 @@ export function summaryTable(lines: BenchLine[]): string {
   return [title, render(header), ...rows.map(render), ...(first ? ['', ...tableNotes(lines).map((n) => `- ${n}`)] : [])].join('\n');
 }
 
-export async function writeResults(dir: string, mode: string, lines: BenchLine[]): Promise<string> {
+/**
+ * "Views open against closed" on one backend (src/bench/viewsLoad.ts): epoch
+ * times of the app's worker with the inspection views' queries and without.
+ */
+export interface ViewsLine {
+  figure: 'views';
+  mode: 'browser';
+  /** The backend asked for; `ranOn` says if the worker trained on another. */
+  backend: ActiveBackend;
+  available: boolean;
+  error?: string;
+  /** Median epoch seconds with the views closed and open, and open / closed (the target: ≤ 1.03). */
+  closedEpochSeconds?: number | null;
+  openEpochSeconds?: number | null;
+  openOverClosed?: number | null;
+  /** Median over the alternating pairs of runs of open / closed (see ViewsReply.pairRatios), and each pair's. */
+  pairedOpenOverClosed?: number | null;
+  pairRatios?: number[];
+  ranOn?: ActiveBackend | null;
+  details?: string | null;
+  note?: string | null;
+  /** Every counted epoch's seconds per mode. */
+  closed?: ModeFigures;
+  open?: ModeFigures;
+  /** The query kinds the open runs sent, when not all (--views-kinds). */
+  kinds?: QueryKind[];
+  /** Query traffic of the open runs, per kind. */
+  queries?: QueryFiguresByKind;
+  /** Each query kind's round trip alone on the idle worker (median ms). */
+  idleQueryMs?: ViewsReply['idleQueryMs'];
+  /** Every run in order, the warm-up first. */
+  runs?: { runId: number; mode: ViewsMode; warmup: boolean; epochSeconds: number[] }[];
+  config?: { preset: string; train: number; test: number; epochs: number; batch: number };
+  /** 1-minute load average when the figure was done (`loadAverage`: at its start) and this machine's cores: a busy machine blurs the figure. */
+  loadAverageAfter?: number;
+  cores?: number;
+  warmupRuns?: number;
+  skipEpochs?: number;
+  dataSeconds?: number | null;
+  wallSeconds?: number;
+  runtime: string;
+  tfjs: string;
+  loadAverage: number;
+  startedAt: string;
+}
+
+const QUERY_ORDER: readonly QueryKind[] = ['predict', 'activations', 'mistakes', 'cell', 'samples'];
+
+export type ViewsBase = Pick<ViewsLine, 'backend' | 'runtime' | 'tfjs' | 'loadAverage' | 'startedAt' | 'loadAverageAfter' | 'cores'>;
+
+export function viewsLineFrom(base: ViewsBase, reply: ViewsReply): ViewsLine {
+  const { preset, train, test, epochs, batch } = reply.config;
+  return {
+    figure: 'views', mode: 'browser', ...base, available: reply.available,
+    closedEpochSeconds: reply.closed.medianEpochSeconds, openEpochSeconds: reply.open.medianEpochSeconds, openOverClosed: reply.openOverClosed,
+    pairedOpenOverClosed: reply.pairedOpenOverClosed, pairRatios: reply.pairRatios,
+    ...(reply.backend !== base.backend ? { ranOn: reply.backend } : {}),
+    details: reply.details, note: reply.note,
+    ...(reply.kinds.length < QUERY_ORDER.length ? { kinds: QUERY_ORDER.filter((kind) => reply.kinds.includes(kind)) } : {}),
+    closed: reply.closed, open: reply.open, queries: reply.queries, idleQueryMs: reply.idleQueryMs,
+    runs: reply.runs.map(({ runId, mode, warmup, epochSeconds }) => ({ runId, mode, warmup, epochSeconds })),
+    config: { preset, train, test, epochs, batch }, warmupRuns: reply.warmupRuns, skipEpochs: reply.skipEpochs,
+    dataSeconds: reply.dataSeconds, wallSeconds: reply.wallSeconds,
+  };
+}
+
+const VIEWS_KEY_ORDER: (keyof ViewsLine)[] = [
+  'figure', 'mode', 'backend', 'available', 'error', 'closedEpochSeconds', 'openEpochSeconds', 'openOverClosed', 'pairedOpenOverClosed',
+  'ranOn', 'kinds',
+];
+
+export function viewsJsonLine(line: ViewsLine): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of VIEWS_KEY_ORDER) if (line[key] !== undefined) ordered[key] = line[key];
+  for (const [key, value] of Object.entries(line)) if (!(key in ordered) && value !== undefined) ordered[key] = value;
+  return JSON.stringify(rounded(ordered));
+}
+
+/**
+ * The worker time the open runs' answers would take per epoch at the idle
+ * costs (answered and unavailable, each kind at its idle median): what the
+ * views cost apart from the machine's noise. Null without the figures.
+ */
+export function idleCostPerEpochMs(line: ViewsLine): number | null {
+  const { queries, idleQueryMs, open, config } = line;
+  if (!queries || !idleQueryMs || !open?.runs || !config?.epochs) return null;
+  let total = 0;
+  for (const kind of QUERY_ORDER) total += (queries[kind].answered + queries[kind].unavailable) * (idleQueryMs[kind] ?? 0);
+  return total / (open.runs * config.epochs);
+}
+
+/**
+ * The views figure for the summary: a headline, e.g.
+ * "views open/closed: epoch 1.84 s vs 1.82 s = 1.011× (+1.1%) (wasm; 6 runs, …)",
+ * then details as "- " notes like the table's.
+ */
+export function viewsSummary(line: ViewsLine): string[] {
+  if (!line.available || !line.closed || !line.open) {
+    return [`views open/closed (${line.backend}): not measured: ${line.error ?? line.note ?? 'unknown reason'}`];
+  }
+  const seconds = (value: number | null | undefined) => `${fmt(value, 2)} s`;
+  const factor = (value: number | null | undefined) =>
+    value === null || value === undefined ? '–' : `${fmt(value, 3)}× (${value >= 1 ? '+' : ''}${fmt(100 * (value - 1), 1)}%)`;
+  const backend = line.ranOn && line.ranOn !== line.backend ? `${line.ranOn}, asked for ${line.backend}` : line.backend;
+  const queries = line.queries;
+  const shown = line.kinds ?? QUERY_ORDER;
+  const answered = queries
+    ? shown.map((kind) => {
+      const q = queries[kind];
+      return `${kind} ${q.answered}${q.unavailable ? ` (+${q.unavailable} unavailable)` : ''}${q.failed ? ` (+${q.failed} failed)` : ''}`;
+    }).join(', ')
+    : '–';
+  const head = `views open/closed: epoch ${seconds(line.openEpochSeconds)} vs ${seconds(line.closedEpochSeconds)} = ` +
+    `${factor(line.openOverClosed)}, paired ${factor(line.pairedOpenOverClosed)} ` +
+    `(${backend}; ${line.open.runs}+${line.closed.runs} runs, ${line.open.epochSeconds.length}+${line.closed.epochSeconds.length} epochs; ` +
+    `${line.kinds ? 'only ' : ''}queries answered: ${answered})`;
+  const list = (values: number[]) => values.map((v) => fmt(v, 2)).join(' ');
+  const ms = (value: number | null | undefined) => fmt(value, 1);
+  const notes = [
+    `views, ${line.backend}: d2l preset, ${line.config?.train} training and ${line.config?.test} test images, batch ${line.config?.batch}, ` +
+      `${line.config?.epochs} epochs per run, the first ${line.skipEpochs ?? 1} not counted, after ${line.warmupRuns ?? 1} warm-up run(s); ` +
+      `epoch seconds (test pass included) open: ${list(line.open.epochSeconds)}; closed: ${list(line.closed.epochSeconds)}; ` +
+      `open/closed pair by pair: ${(line.pairRatios ?? []).map((r) => fmt(r, 3)).join(' ') || '–'}`,
+  ];
+  // The figure itself keeps about as many threads busy as there are cores (wasm's pool); more than one beyond is other work.
+  if (line.cores !== undefined && line.loadAverageAfter !== undefined && line.loadAverageAfter > line.cores + 1) {
+    notes.push(`views, ${line.backend}: the machine was busy (1-minute load average ${fmt(line.loadAverageAfter, 2)} at the end, ` +
+      `${line.cores} cores): other work blurs the difference; run it again on a quiet machine`);
+  }
+  if (queries) {
+    notes.push(`views, ${line.backend}: query round trip while training, median / max ms: ` +
+      shown.map((kind) => `${kind} ${ms(queries[kind].medianMs)} / ${ms(queries[kind].maxMs)}`).join(', ') +
+      `; replaced while one was in flight: ${shown.map((kind) => `${kind} ${queries[kind].replaced}`).join(', ')}`);
+  }
+  const idle = line.idleQueryMs;
+  if (idle) {
+    const perEpoch = idleCostPerEpochMs(line);
+    const share = perEpoch !== null && line.closedEpochSeconds ? ` (${fmt(perEpoch / (10 * line.closedEpochSeconds), 1)}% of a closed epoch)` : '';
+    notes.push(`views, ${line.backend}: one query alone on the idle worker, median ms: ` +
+      `${QUERY_ORDER.map((kind) => `${kind} ${ms(idle[kind])}`).join(', ')}; Comlink ping ${ms(idle.ping)}` +
+      (perEpoch === null ? '' : `; at these costs the open runs' answers took about ${ms(perEpoch)} ms per epoch${share}`));
+  }
+  return [head, ...notes.map((n) => `- ${n}`)];
+}
+
+export async function writeResults(dir: string, mode: string, lines: BenchLine[], views: ViewsLine[] = []): Promise<string> {
   await mkdir(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const file = join(dir, `bench-${mode}-${stamp}.jsonl`);
-  await writeFile(file, lines.map(jsonLine).join('\n') + '\n');
+  await writeFile(file, [...lines.map(jsonLine), ...views.map(viewsJsonLine)].join('\n') + '\n');
   return file;
 }

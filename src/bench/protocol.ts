@@ -2,8 +2,10 @@
  * What the benchmark measures and reports, shared by the bench worker, the
  * bench page, the Node runner and the script that drives them. Plain data.
  */
+import type { Config } from '../core/config/params';
 import type { GpuBackendName } from '../core/gpu/backend';
-import type { ActiveBackend } from '../worker/protocol';
+import type { EndEvent } from '../core/train/events';
+import type { ActiveBackend, Query } from '../worker/protocol';
 
 /** tfjs environment flags (tf.env().set), e.g. { WEBGL_EXP_CONV: true }. */
 export type TfjsFlags = Record<string, boolean | number>;
@@ -130,9 +132,119 @@ export interface BenchWorkerApi {
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
 }
 
+/** Whether the app's inspection views are open (querying the run's model) while a run trains. */
+export type ViewsMode = 'closed' | 'open';
+
+/** The query kinds the views send (Query in the worker protocol). */
+export type QueryKind = Query['type'];
+
+/**
+ * "Views open against closed": runs of one config in the real app worker,
+ * with and without the views' queries, alternating; see src/bench/viewsLoad.ts.
+ */
+export interface ViewsRequest {
+  backend: ActiveBackend;
+  /** The config of every run; its backend is replaced by `backend`. */
+  config: Config;
+  /** The timed runs' modes, in order (alternatingOrder gives closed, open, open, closed, …). */
+  order: ViewsMode[];
+  /** Untimed runs with the views closed before the timed ones (kernels, heap, JIT). Default 1. */
+  warmupRuns?: number;
+  /** Epochs at the start of each run that are not counted (the first has an extra read-back and no test-pass views yet). Default 1. */
+  skipEpochs?: number;
+  /** Only these kinds of the views' queries, to see what each costs; default all. */
+  kinds?: QueryKind[];
+  /** A learner drawing all through each open run: a prediction every DRAW_INTERVAL_MS, not only once a second. */
+  drawing?: boolean;
+  /** Absolute URL of the folder holding the four Fashion-MNIST .gz files, ending in /. */
+  dataUrl: string;
+}
+
+/** One query kind's traffic while the views were open. */
+export interface QueryFigures {
+  /** Asked for by the views. */
+  requested: number;
+  /** Sent to the worker: requested less those a newer request replaced while one of the kind was in flight. */
+  sent: number;
+  replaced: number;
+  /** Answered with data. */
+  answered: number;
+  /** Answered 'unavailable' (no run or no test pass yet); `lastUnavailable` says why. */
+  unavailable: number;
+  /** Rejected (the worker threw). */
+  failed: number;
+  /** Round trip from sending to the answer, while training. */
+  medianMs: number | null;
+  maxMs: number | null;
+  lastUnavailable?: string;
+}
+
+export type QueryFiguresByKind = Record<QueryKind, QueryFigures>;
+
+export interface ViewsRun {
+  runId: number;
+  mode: ViewsMode;
+  /** Untimed: the warm-up before the alternating runs. */
+  warmup: boolean;
+  /** `seconds` of every 'epoch' event, in order (epoch wall time with its test pass). */
+  epochSeconds: number[];
+  end: EndEvent['type'];
+  /** Open runs only. */
+  queries?: QueryFiguresByKind;
+}
+
+export interface ModeFigures {
+  /** Median of the counted epochs' seconds. */
+  medianEpochSeconds: number | null;
+  /** Every counted epoch's seconds, run after run. */
+  epochSeconds: number[];
+  runs: number;
+}
+
+export interface ViewsReply {
+  requested: ActiveBackend;
+  /** The backend the runs trained on (from the worker's 'backend' event); null if none started. */
+  backend: ActiveBackend | null;
+  /** How it runs ("SIMD, 2 threads…") or why another one was chosen. */
+  details: string | null;
+  note: string | null;
+  available: boolean;
+  /** Seconds the worker took to load the dataset in prepare(). */
+  dataSeconds: number | null;
+  config: Config;
+  warmupRuns: number;
+  skipEpochs: number;
+  /** The query kinds the open runs sent. */
+  kinds: QueryKind[];
+  runs: ViewsRun[];
+  closed: ModeFigures;
+  open: ModeFigures;
+  /** open.medianEpochSeconds / closed.medianEpochSeconds. */
+  openOverClosed: number | null;
+  /**
+   * The timed runs taken two by two (each pair one closed, one open, in
+   * alternating order): per pair the open run's median epoch over the
+   * closed one's. Steadier than the overall ratio when the machine's speed
+   * drifts or jumps between runs.
+   */
+  pairRatios: number[];
+  /** Median of pairRatios. */
+  pairedOpenOverClosed: number | null;
+  /** Summed over the timed open runs. */
+  queries: QueryFiguresByKind;
+  /** Median round trip of each kind, 20 in a row, on the idle worker after the runs (the last run's model); `ping` is Comlink's own. */
+  idleQueryMs: Record<QueryKind | 'ping', number | null>;
+  wallSeconds: number;
+}
+
 /** What bench.html puts on `window` for the driving script and the e2e tests. */
 export interface BenchPageApi {
   measure(request: Omit<MeasureRequest, 'dataUrl'> & { dataUrl?: string }): Promise<MeasureReply>;
+  /**
+   * Times epochs of the real app worker (src/worker/trainer.worker.ts) with
+   * the inspection views' queries and without, in a fresh worker.
+   */
+  measureViews(request: Omit<ViewsRequest, 'dataUrl'> & { dataUrl?: string }): Promise<ViewsReply>;
   /** Runs our GPU training kernels and the backend's own on the same inputs, in a fresh worker. */
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
   userAgent: string;

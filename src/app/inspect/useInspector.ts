@@ -3,11 +3,12 @@
  * confusion cell's images, the top mistakes, feature maps for one or two
  * images and the drawing's prediction. Each kind of question goes through its
  * own coalescer (one in flight, the newest waiting), and is asked again when
- * the model changes: every epoch for the test-pass views, at every progress
- * point for the live ones (feature maps, prediction).
+ * the model changes: every epoch for the test-pass views, at most once a
+ * second (cadence.ts) for the live ones (feature maps, prediction).
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { ActivationsReply, ImageSource, ImagesReply, PredictReply, Query, QueryReply, UnavailableReply } from '../../worker/protocol';
+import { DRAW_INTERVAL_MS, LIVE_INTERVAL_MS } from './cadence';
 import { coalesce, type Coalescer } from './coalesce';
 import type { ScaleMode } from './scale';
 import { BOOK_PAIR, firstOfClass, imageTitle, thumbs, type Thumb } from './views';
@@ -47,10 +48,6 @@ export type PickTarget = 'first' | 'second';
 export const CELL_LIMIT = 60;
 export const MISTAKES_LIMIT = 48;
 const SAMPLES_PER_CLASS = 10;
-/** Live views ask at most this often: a few times a second, never on every step. */
-const LIVE_INTERVAL_MS = 250;
-/** The drawing's prediction follows the pen closely (within about 100 ms of a stroke). */
-const DRAW_INTERVAL_MS = 100;
 
 const TRAIN_FIRST = 'Train to see this: it needs a trained model.';
 export const EMPTY_DRAWING = new Float32Array(28 * 28);
@@ -178,10 +175,12 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
     setPrediction({ runId: args.runId, reply: reply as Reply<PredictReply> });
   }, []);
   const predictor = useCoalescer(askPrediction, deliverPrediction, DRAW_INTERVAL_MS);
+  // Asked again when the pen moves, and when the model has changed: each time the feature maps come back
+  // (at most once a second while training), not at every progress point.
   useEffect(() => {
     if (runId === null) return;
     predictor.current?.request({ runId, pixels: drawing });
-  }, [predictor, runId, drawing, progress]);
+  }, [predictor, runId, drawing, maps]);
   const pickTestImage = useCallback((index: number) => {
     const thumb = testSamples.find((t) => t.index === index);
     if (thumb) setDrawing(Float32Array.from(thumb.pixels, (v) => v / 255));
