@@ -13,7 +13,7 @@
  * included, is recorded next to it and held to a looser bound.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { epochRows, status, trainerWorkers } from './helpers';
+import { epochRows, status, trainerWorkers, view } from './helpers';
 import { domNodes, memoryReadout, pageHeap, readMemory, workerHeap, type HeapFigures } from './robustness.helpers';
 
 const RUNS = 20;
@@ -51,8 +51,14 @@ test('twenty runs in one page leak no tensors, no heap and no DOM nodes', async 
     else await finishRun(page, optimizer);
     tensors.push((await readMemory(page)).tensors);
     kept.push((await memoryReadout(page).innerText()).replace(/^.*besides /, ''));
-    // How many images Mistakes and a cell list depends on what the run learned, not on leaks.
-    if (run % 4 !== 3) nodesAfterFinished.push(await domNodes(page, '.thumb-grid > li'));
+    if (run % 4 !== 3) {
+      // The views answer a moment after the run ends: count once they all have.
+      await expect(view(page, 'Mistakes')).toContainText('wrong answers match');
+      await expect(view(page, 'Draw')).toContainText('Most likely');
+      await expect(view(page, 'Feature maps').getByRole('img', { name: 'conv1 channel 1' })).toHaveCount(1);
+      // How many images Mistakes lists depends on what the run learned, not on leaks.
+      nodesAfterFinished.push(await domNodes(page, '.thumb-grid > li'));
+    }
     // Measured once warm: after the first stopped and the first finished runs of every optimizer.
     if (run === 3) heapsAtStart = { page: await pageHeap(page), worker: await workerHeap(browser) };
   }

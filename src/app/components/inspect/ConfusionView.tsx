@@ -28,7 +28,7 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
     <section className="panel inspect" aria-labelledby="confusion-title">
       <h2 id="confusion-title">Confusion matrix</h2>
       {!matrix || !fractions ? (
-        <p className="panel-help" role="status">Train to see the confusion matrix: each epoch’s test pass fills it in.</p>
+        <p className="panel-help" role="status">Train to see the confusion matrix: it appears after the first epoch, from that epoch’s test pass.</p>
       ) : (
         <>
           <p className="panel-help">
