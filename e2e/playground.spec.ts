@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { epochRows, expectFinishedRun, status } from './helpers';
+import { readFileSync } from 'node:fs';
+import { epochNumbers, epochRows, expectFinishedRun, status } from './helpers';
 
 const SMALL = 'train=512&test=256&epochs=2';
 
@@ -12,6 +13,22 @@ test('trains the book\'s LeNet on a small subset and shows metrics and curves', 
   const curves = page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve');
   await expect(curves.first()).toHaveAttribute('d', /M.+L/);
   expect(await curves.count()).toBeGreaterThanOrEqual(2);
+
+  // The numbers go home as CSV: a header and one line per epoch, matching the table.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export metrics (CSV)' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('lenet-metrics.csv');
+  const lines = readFileSync(await file.path(), 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('epoch,train_loss,train_acc,test_acc,seconds,images_per_second');
+  expect(lines).toHaveLength(3);
+  const table = await epochNumbers(page);
+  lines.slice(1).forEach((line, i) => {
+    const [epoch, loss, , testAccuracy] = line.split(',').map(Number);
+    expect(epoch).toBe(i + 1);
+    expect(loss.toFixed(3)).toBe(table[i][1].toFixed(3));
+    expect(testAccuracy.toFixed(3)).toBe(table[i][3].toFixed(3));
+  });
 });
 
 test('Stop ends a run within about a second and Train starts a fresh one', async ({ page }) => {

@@ -1,0 +1,10 @@
+/** Saves text as a file through the browser's download, without a server. */
+export function downloadText(fileName: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // The browser reads the blob after click() returns; a second later it has it, and the URL can go.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
