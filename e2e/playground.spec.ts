@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Download } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { epochNumbers, epochRows, expectFinishedRun, status } from './helpers';
 
@@ -29,6 +29,23 @@ test('trains the book\'s LeNet on a small subset and shows metrics and curves', 
     expect(loss.toFixed(3)).toBe(table[i][1].toFixed(3));
     expect(testAccuracy.toFixed(3)).toBe(table[i][3].toFixed(3));
   });
+
+  // The trained model goes too, in tfjs's own format: model.json names its weights file, which holds every parameter.
+  const files: Download[] = [];
+  const both = new Promise<void>((resolve) => {
+    page.on('download', (saved) => {
+      files.push(saved);
+      if (files.length === 2) resolve();
+    });
+  });
+  await page.getByRole('button', { name: 'Export model' }).click();
+  await both;
+  const byName = new Map(files.map((saved) => [saved.suggestedFilename(), saved]));
+  const modelJson = JSON.parse(readFileSync(await byName.get('model.json')!.path(), 'utf8'));
+  expect(modelJson.weightsManifest[0].paths).toEqual(['./model.weights.bin']);
+  expect(JSON.stringify(modelJson.modelTopology)).toContain('"class_name":"Conv2D"');
+  expect(readFileSync(await byName.get('model.weights.bin')!.path()).byteLength).toBe(61_706 * 4);
+  await expect(page.getByRole('status').filter({ hasText: 'Saved model.json' })).toBeVisible();
 });
 
 test('Stop ends a run within about a second and Train starts a fresh one', async ({ page }) => {

@@ -1,4 +1,5 @@
 import { Playground } from './components/Playground';
+import { useExports } from './export/useExports';
 import { useInspector } from './inspect/useInspector';
 import { useTrainer } from './useTrainer';
 import { useUrlConfig } from './useUrlConfig';
@@ -10,6 +11,7 @@ export function App() {
   const inspector = useInspector(query, {
     runId: state.runId, dataReady: state.dataReady, epochs: state.epochRows.length, progress: state.points.length,
   });
+  const exports = useExports(query, state.runId, state.epochRows);
   return (
     <Playground
       config={config}
@@ -20,6 +22,7 @@ export function App() {
       state={state}
       actions={actions}
       inspector={inspector}
+      exports={exports}
     />
   );
 }

@@ -135,8 +135,10 @@ export interface BenchWorkerApi {
 /** Whether the app's inspection views are open (querying the run's model) while a run trains. */
 export type ViewsMode = 'closed' | 'open';
 
-/** The query kinds the views send (Query in the worker protocol). */
-export type QueryKind = Query['type'];
+/** The query kinds the views send (Query in the worker protocol; a model export is a click, not a view). */
+export type QueryKind = Exclude<Query['type'], 'export'>;
+/** A query the views send. */
+export type ViewQuery = Extract<Query, { type: QueryKind }>;
 
 /**
  * "Views open against closed": runs of one config in the real app worker,

@@ -26,7 +26,7 @@ import type { BackendName, Config } from '../core/config/params';
 import type { EndEvent } from '../core/train/events';
 import type { ActiveBackend, Query, QueryReply, WorkerEvent } from '../worker/protocol';
 import type {
-  ModeFigures, QueryFigures, QueryFiguresByKind, QueryKind, ViewsMode, ViewsReply, ViewsRequest, ViewsRun,
+  ModeFigures, QueryFigures, ViewQuery, QueryFiguresByKind, QueryKind, ViewsMode, ViewsReply, ViewsRequest, ViewsRun,
 } from './protocol';
 
 export const QUERY_KINDS: readonly QueryKind[] = ['samples', 'predict', 'activations', 'mistakes', 'cell'];
@@ -223,7 +223,7 @@ export class ViewsLoad {
     }, () => undefined, { minIntervalMs: options.liveIntervalMs ?? LIVE_INTERVAL_MS, now: options.now });
   }
 
-  private request(query: Query, slot: string): void {
+  private request(query: ViewQuery, slot: string): void {
     if (this.enabled.has(query.type)) this.kinds[query.type].request(slot, query);
   }
 

@@ -7,6 +7,7 @@
  */
 import type { BackendName, Config } from '../core/config/params';
 import type { ImageActivations } from '../core/inspect/activations';
+import type { ModelFiles } from '../core/model/modelFiles';
 import type { EndEvent, TrainEvent } from '../core/train/events';
 
 /** A backend that actually runs (never 'auto'). */
@@ -57,7 +58,9 @@ export type Query =
   /** Every conv and pool layer's output for one image, its probabilities and the first layer's kernels. */
   | { type: 'activations'; runId: number; image: ImageSource }
   /** The class probabilities for one image. */
-  | { type: 'predict'; runId: number; image: ImageSource };
+  | { type: 'predict'; runId: number; image: ImageSource }
+  /** The run's model in tfjs's own format, as it is now (also mid-run). */
+  | { type: 'export'; runId: number };
 
 /** Thumbnails with what is known of each; `pixels` holds 784 bytes per image, in order. */
 export interface ImagesReply {
@@ -83,6 +86,11 @@ export interface PredictReply {
   probabilities: Float32Array;
 }
 
+/** model.json and its weights file (see core/model/export.ts). */
+export interface ModelFilesReply extends ModelFiles {
+  type: 'model-files';
+}
+
 /** Why a query has no answer (no such run, its GPU is gone, no test pass yet), in words for the view. */
 export interface UnavailableReply {
   type: 'unavailable';
@@ -95,6 +103,7 @@ interface ReplyOf {
   mistakes: ImagesReply;
   activations: ActivationsReply;
   predict: PredictReply;
+  export: ModelFilesReply;
 }
 
 export type QueryReply<Q extends Query = Query> = ReplyOf[Q['type']] | UnavailableReply;

@@ -10,6 +10,7 @@ import { activations, imageInput, predictProbabilities } from '../core/inspect/a
 import { cellRows, topMistakes, type Ranked } from '../core/inspect/ranking';
 import type { Evaluation } from '../core/inspect/evaluate';
 import { IMAGE_SIZE } from '../core/model/architecture';
+import { exportModel } from '../core/model/export';
 import type { DatasetStore } from './dataset';
 import type { ImageSource, ImagesReply, Query, QueryReply } from './protocol';
 import type { KeptRun, RunSession } from './session';
@@ -105,6 +106,8 @@ export class QueryAnswerer {
         };
         return rankedImages(splits.test, run.evaluation, topMistakes(run.evaluation, filter, limitOf(query.limit)));
       }
+      case 'export':
+        return { type: 'model-files', ...await exportModel(run.model) };
       case 'activations':
       case 'predict': {
         const pixels = pixelsOf(query.image, splits);
@@ -140,6 +143,9 @@ export function transferables(reply: QueryReply): ArrayBuffer[] {
       break;
     case 'probabilities':
       add(reply.probabilities);
+      break;
+    case 'model-files':
+      buffers.add(reply.weights);
       break;
     case 'unavailable':
       break;

@@ -1,6 +1,4 @@
 import type { EpochEvent } from '../../core/train/events';
-import { downloadText } from '../export/download';
-import { metricsCsv } from '../export/metricsCsv';
 import { integer, oneDigit, threeDigits } from '../format';
 
 export interface EpochTableProps {
@@ -44,11 +42,6 @@ export function EpochTable({ rows }: EpochTableProps) {
             )}
           </tbody>
         </table>
-      </div>
-      <div className="table-actions">
-        <button type="button" disabled={rows.length === 0} onClick={() => downloadText('lenet-metrics.csv', metricsCsv(rows), 'text/csv')}>
-          Export metrics (CSV)
-        </button>
       </div>
     </div>
   );

@@ -1,11 +1,13 @@
 import type { Problem } from '../../core/config/codec';
 import type { Config } from '../../core/config/params';
+import type { Exports } from '../export/useExports';
 import type { Inspector } from '../inspect/useInspector';
 import { isRunning, type RunState } from '../runState';
 import { InspectViews } from './inspect/InspectViews';
 import { ControlsPanel } from './ControlsPanel';
 import { EpochTable } from './EpochTable';
 import { ErrorAlert } from './ErrorAlert';
+import { ExportButtons } from './ExportButtons';
 import { LayerTable } from './LayerTable';
 import { MemoryReadout } from './MemoryReadout';
 import { ProblemsNotice } from './ProblemsNotice';
@@ -34,13 +36,14 @@ export interface PlaygroundProps {
   state: RunState;
   actions: RunActions;
   inspector: Inspector;
+  exports: Exports;
 }
 
 const D2L_LENET = 'https://d2l.ai/chapter_convolutional-neural-networks/lenet.html';
 
 /** The whole page, from props only: App wires the hooks in. */
 export function Playground({
-  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions, inspector,
+  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions, inspector, exports,
 }: PlaygroundProps) {
   // The worker fetches the dataset as soon as the page opens. Settings and
   // Train stay usable meanwhile: a run started now simply waits for the data.
@@ -83,6 +86,7 @@ export function Playground({
               <ErrorAlert message={state.error} onDismiss={actions.dismissError} />
               <ProgressPanel state={state} />
               <MemoryReadout memory={state.memory} />
+              <ExportButtons exports={exports} />
             </section>
             <TrainingChart
               points={state.points}

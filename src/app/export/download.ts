@@ -1,6 +1,6 @@
-/** Saves text as a file through the browser's download, without a server. */
-export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves data as a file through the browser's download, without a server. */
+export function downloadFile(fileName: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;

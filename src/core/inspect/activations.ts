@@ -32,7 +32,8 @@ export interface ImageActivations {
   kernels: Kernels | null;
 }
 
-const CONV_CLASSES = new Set(['Conv2D', 'DataConv2D']);
+/** DataConv2D calls itself Conv2D too (see dataConv2d.ts). */
+const CONV_CLASSES = new Set(['Conv2D']);
 const POOL_CLASSES = new Set(['AveragePooling2D', 'MaxPooling2D']);
 
 function kindOf(layer: tf.layers.Layer): FeatureMaps['kind'] | null {

@@ -58,6 +58,21 @@ export class DataConv2D extends tf.layers.Layer {
     return [batch, side(height), side(width), this.args.filters];
   }
 
+  /**
+   * Saved as the plain Conv2D it computes (same weights, same names), so an
+   * exported model loads in any tfjs program without this class.
+   */
+  override getClassName(): string {
+    return 'Conv2D';
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const { filters, kernelSize, padding, activation, useBias, kernelInitializer } = this.args;
+    const plain = tf.layers.conv2d({ filters, kernelSize, padding, activation, useBias, kernelInitializer: kernelInitializer as never });
+    // The plain layer's convolution settings, this layer's own name, shape and dtype.
+    return { ...plain.getConfig(), ...super.getConfig() };
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
