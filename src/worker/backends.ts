@@ -98,7 +98,8 @@ export function watchDeviceLoss(backend: ActiveBackend): Promise<string> {
   return never;
 }
 
-const LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
+/** Each backend's name in messages to the user. */
+export const BACKEND_LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
 
 function reason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -247,7 +248,7 @@ export async function chooseBackend(requested: BackendName, options: ChooseOptio
       await activate(requested, options);
       return { backend: requested, note: null };
     } catch (cause) {
-      const why = `${LABEL[requested]} unavailable: ${reason(cause)}`;
+      const why = `${BACKEND_LABEL[requested]} unavailable: ${reason(cause)}`;
       for (const fallback of FALLBACK_ORDER.filter((b) => b !== requested)) {
         try {
           await activate(fallback, options);
@@ -280,9 +281,9 @@ export async function chooseBackend(requested: BackendName, options: ChooseOptio
       await activate(gpu, options);
       const speed = await probe(GPU_ADVANTAGE * baseline);
       if (speed >= GPU_ADVANTAGE * baseline && (!best || speed > best.speed)) best = { backend: gpu, speed };
-      else skipped.push(`${LABEL[gpu]} slower here`);
+      else skipped.push(`${BACKEND_LABEL[gpu]} slower here`);
     } catch (error) {
-      skipped.push(`${LABEL[gpu]} unavailable: ${reason(error)}`);
+      skipped.push(`${BACKEND_LABEL[gpu]} unavailable: ${reason(error)}`);
     }
   }
   const backend = best?.backend ?? (baseline > 0 ? 'wasm' : 'cpu');

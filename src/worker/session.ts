@@ -11,13 +11,11 @@ import { buildModel } from '../core/model/build';
 import type { EndEvent, TrainEvent } from '../core/train/events';
 import { trainModel } from '../core/train/train';
 import { BackendKeeper } from './backendKeeper';
-import { describeBackend, releaseLostReads } from './backends';
+import { BACKEND_LABEL, describeBackend, releaseLostReads } from './backends';
 import { DatasetStore, errorMessage } from './dataset';
 import type { ActiveBackend, WorkerEvent } from './protocol';
 
 const GONE_REMEMBERED = 20;
-
-const LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
 
 /** A run's model, kept for queries. */
 export interface KeptRun {
@@ -130,7 +128,7 @@ export class RunSession {
         return end({
           type: 'error',
           message: `The run stopped: ${outcome}. The charts keep what it learned; the next run uses another ` +
-            `backend than ${LABEL[choice.backend]}.`,
+            `backend than ${BACKEND_LABEL[choice.backend]}.`,
         });
       }
       return end(outcome);
@@ -180,7 +178,7 @@ export class RunSession {
     }
     const lost = this.backends.lostReason(run.backend);
     if (lost) return `The model is gone: ${lost}. Train again to see it.`;
-    if (tf.getBackend() !== run.backend) return `That model lives on ${LABEL[run.backend]}, which is no longer running. Train again to see it.`;
+    if (tf.getBackend() !== run.backend) return `That model lives on ${BACKEND_LABEL[run.backend]}, which is no longer running. Train again to see it.`;
     return run;
   }
 
