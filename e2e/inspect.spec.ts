@@ -126,3 +126,21 @@ test('every view fits a phone, with no horizontal scroll, light and dark', async
     expect(overflow, colorScheme).toBeLessThanOrEqual(0);
   }
 });
+
+for (const backend of ['webgl', 'webgpu']) {
+  test(`the views answer on ${backend} too (SwiftShader here)`, async ({ page }) => {
+    test.setTimeout(240_000);
+    const trouble = watchForTrouble(page);
+    await page.goto(`/?preset=modern&train=256&test=64&epochs=1&batch=64&backend=${backend}`);
+    await expect(status(page)).toContainText('Ready');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expectFinishedRun(page, 1);
+    await expect(status(page)).toContainText(`Backend: ${backend}`);
+    const cells = await page.getByRole('table', { name: 'Confusion matrix' }).locator('tbody td').allInnerTexts();
+    expect(cells.map(Number).reduce((a, b) => a + b, 0)).toBe(64);
+    await expect(view(page, 'Feature maps').getByRole('img', { name: /^conv2 channel \d+$/ })).toHaveCount(16);
+    await drawStroke(page, [14, 4], [14, 24]);
+    await expect(view(page, 'Draw')).toContainText('Most likely');
+    expect(trouble).toEqual([]);
+  });
+}
