@@ -23,3 +23,18 @@ export function pointsChange(fraction: number): string {
   const points = oneDecimal.format(Math.abs(fraction * 100));
   return `${fraction < 0 && points !== '0.0' ? '−' : '+'}${points} pts`;
 }
+
+const threeSignificant = formatter({ maximumSignificantDigits: 3, useGrouping: false });
+
+/** A legend number: 3 significant digits, exponent form for the very small and very large. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
+  if (v === 0) return '0';
+  const magnitude = Math.abs(v);
+  if (magnitude < 1e-3 || magnitude >= 1e6) {
+    const [mantissa, exponent] = v.toExponential(2).split('e');
+    return `${mantissa.replace(/\.?0+$/, '')}e${exponent.replace('+', '')}`;
+  }
+  return threeSignificant.format(v);
+}

@@ -14,6 +14,7 @@ import type { EpochEvent } from '../core/train/events';
 import { disposeSplit, sliceImages, toDevice } from '../core/train/deviceSplit';
 import { trainModel } from '../core/train/train';
 import type { BenchMethod, MeasureResult, MeasureSettings, MethodFigures, TfjsFlags } from './protocol';
+import { median } from './stats';
 
 /** Test images for our loop's end-of-epoch pass; it is outside every speed figure. */
 const TEST_IMAGES = 256;
@@ -51,20 +52,15 @@ interface Run {
   leaked: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function figures(runs: Run[], images: number, steps: number): MethodFigures {
-  const speed = median(runs.map((r) => r.imagesPerSecond));
+  // Every method runs at least one round, so there is always a median.
+  const speed = median(runs.map((r) => r.imagesPerSecond))!;
   return {
     imagesPerSecond: speed,
     // From the median speed, so the two figures always agree.
     msPerStep: (1000 * images) / speed / steps,
     roundsImagesPerSecond: runs.map((r) => r.imagesPerSecond),
-    wallSeconds: median(runs.map((r) => r.wallSeconds)),
+    wallSeconds: median(runs.map((r) => r.wallSeconds))!,
     trainLoss: runs[runs.length - 1].trainLoss,
     trainAccuracy: runs[runs.length - 1].trainAccuracy,
     tensorsLeakedPerRun: Math.max(...runs.map((r) => r.leaked)),

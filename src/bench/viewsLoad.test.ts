@@ -4,8 +4,9 @@ import type { EndEvent, EpochEvent, ProgressEvent } from '../core/train/events';
 import type { Query, QueryReply } from '../worker/protocol';
 import type { ViewsRun } from './protocol';
 import {
-  Coalescer, ViewsLoad, alternatingOrder, biggestMistakeCell, drawingPixels, measureViews, median, summarizeRuns, type ViewsTrainer,
+  Coalescer, ViewsLoad, alternatingOrder, biggestMistakeCell, drawingPixels, measureViews, summarizeRuns, type ViewsTrainer,
 } from './viewsLoad';
+import { median } from './stats';
 
 /** A promise with its resolve and reject outside. */
 function deferred<T>() {

@@ -23,6 +23,8 @@
 import { DRAW_INTERVAL_MS, LIVE_INTERVAL_MS } from '../app/inspect/cadence';
 import { coalesce, type Coalescer as Throttle } from '../app/inspect/coalesce';
 import type { BackendName, Config } from '../core/config/params';
+import { IMAGE_PIXELS } from '../core/model/architecture';
+import { median } from './stats';
 import type { EndEvent } from '../core/train/events';
 import type { ActiveBackend, Query, QueryReply, WorkerEvent } from '../worker/protocol';
 import type {
@@ -35,14 +37,6 @@ export { DRAW_INTERVAL_MS };
 /** The test images whose activations the views show and compare. */
 export const FIRST_IMAGE = 0;
 export const COMPARED_IMAGE = 1;
-const PIXELS = 28 * 28;
-
-export function median(values: readonly number[]): number | null {
-  if (!values.length) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** closed, open, open, closed, closed, open, …: each mode as often first as second, so a drift hits both alike. */
 export function alternatingOrder(runs: number): ViewsMode[] {
@@ -162,7 +156,7 @@ export class Coalescer<Q, R> {
 
 /** A drawing with some ink: a ring, plus a stroke that grows with each `tick` as the user draws. */
 export function drawingPixels(tick: number): Float32Array {
-  const pixels = new Float32Array(PIXELS);
+  const pixels = new Float32Array(IMAGE_PIXELS);
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {
       const r = Math.hypot(x - 13.5, y - 13.5);

@@ -9,13 +9,12 @@ import { NUM_CLASSES } from '../core/data/idx';
 import { activations, imageInput, predictProbabilities } from '../core/inspect/activations';
 import { cellRows, topMistakes, type Ranked } from '../core/inspect/ranking';
 import type { Evaluation } from '../core/inspect/evaluate';
-import { IMAGE_SIZE } from '../core/model/architecture';
+import { IMAGE_PIXELS } from '../core/model/architecture';
 import { exportModel } from '../core/model/export';
 import type { DatasetStore } from './dataset';
 import type { ImageSource, ImagesReply, Query, QueryReply } from './protocol';
 import type { KeptRun, RunSession } from './session';
 
-const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 /** More thumbnails than any view shows: a bound on what one reply carries. */
 const MAX_IMAGES = 200;
 
@@ -24,10 +23,10 @@ function unavailable(message: string) {
 }
 
 function thumbnails(dataset: Dataset, split: 'train' | 'test', indices: number[], total: number): ImagesReply {
-  const pixels = new Uint8Array(indices.length * PIXELS);
+  const pixels = new Uint8Array(indices.length * IMAGE_PIXELS);
   const labels = new Uint8Array(indices.length);
   indices.forEach((image, i) => {
-    pixels.set(dataset.images.subarray(image * PIXELS, (image + 1) * PIXELS), i * PIXELS);
+    pixels.set(dataset.images.subarray(image * IMAGE_PIXELS, (image + 1) * IMAGE_PIXELS), i * IMAGE_PIXELS);
     labels[i] = dataset.labels[image];
   });
   return { type: 'images', split, indices: Int32Array.from(indices), labels, pixels, total };
@@ -66,13 +65,13 @@ function isClass(value: unknown): value is number {
 /** The pixels of `image`, or why it cannot be had. */
 function pixelsOf(image: ImageSource, splits: { train: Dataset; test: Dataset }): Uint8Array | Float32Array | string {
   if (image.kind === 'drawing') {
-    return image.pixels instanceof Float32Array && image.pixels.length === PIXELS ? image.pixels : 'A drawing must be 28×28 pixels.';
+    return image.pixels instanceof Float32Array && image.pixels.length === IMAGE_PIXELS ? image.pixels : 'A drawing must be 28×28 pixels.';
   }
   const dataset = splits[image.kind];
   if (!Number.isInteger(image.index) || image.index < 0 || image.index >= dataset.count) {
     return `There is no ${image.kind} image ${image.index}.`;
   }
-  return dataset.images.subarray(image.index * PIXELS, (image.index + 1) * PIXELS);
+  return dataset.images.subarray(image.index * IMAGE_PIXELS, (image.index + 1) * IMAGE_PIXELS);
 }
 
 export class QueryAnswerer {

@@ -7,7 +7,7 @@
  * brush infinitely densely along it and keeping the max gives, without the
  * beads that sparse stamps leave.
  */
-import { IMAGE_SIZE } from '../../core/model/architecture';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/model/architecture';
 
 export interface Point {
   /** Pixel coordinates, 0…28: pixel (i, j) covers [i, i + 1] × [j, j + 1]. */
@@ -15,18 +15,16 @@ export interface Point {
   y: number;
 }
 
-const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
-
 /** A blank (black) drawing. */
 export function emptyDrawing(): Float32Array {
-  return new Float32Array(PIXELS);
+  return new Float32Array(IMAGE_PIXELS);
 }
 
 /** A dataset image's bytes (0…255) as a drawing (0…1), to draw over it. */
 export function fromBytes(pixels: Uint8Array): Float32Array {
-  if (pixels.length !== PIXELS) throw new Error(`an image has ${PIXELS} pixels, not ${pixels.length}`);
-  const out = new Float32Array(PIXELS);
-  for (let i = 0; i < PIXELS; i++) out[i] = pixels[i] / 255;
+  if (pixels.length !== IMAGE_PIXELS) throw new Error(`an image has ${IMAGE_PIXELS} pixels, not ${pixels.length}`);
+  const out = new Float32Array(IMAGE_PIXELS);
+  for (let i = 0; i < IMAGE_PIXELS; i++) out[i] = pixels[i] / 255;
   return out;
 }
 
@@ -52,7 +50,7 @@ function distanceToSegment(px: number, py: number, a: Point, b: Point): number {
  * up and no pixel goes past 1. `pixels` itself is left as it was.
  */
 export function stroke(pixels: Float32Array, from: Point, to: Point, radius = 1.4): Float32Array {
-  if (pixels.length !== PIXELS) throw new Error(`a drawing has ${PIXELS} pixels, not ${pixels.length}`);
+  if (pixels.length !== IMAGE_PIXELS) throw new Error(`a drawing has ${IMAGE_PIXELS} pixels, not ${pixels.length}`);
   const out = new Float32Array(pixels);
   if (![from.x, from.y, to.x, to.y, radius].every(Number.isFinite) || radius <= 0) return out;
   const reach = 2 * radius;

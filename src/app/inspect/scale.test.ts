@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureMaps } from '../../core/inspect/activations';
 import {
-  alignLayers, channelRanges, formatValue, inputRange, layerRange, mapPixelSize, sharedChannelRanges,
+  alignLayers, inputRange, layerRange, mapPixelSize, sharedChannelRanges,
   snapPixelSize, symmetricRange, valueRange,
 } from './scale';
 
@@ -19,15 +19,15 @@ describe('valueRange', () => {
   });
 });
 
-describe('channelRanges', () => {
+describe('sharedChannelRanges of one image', () => {
   const maps = layer([0, 1, 2, 3, /* */ -1, 0, 0.5, 0.25]);
 
   it("gives every channel the layer's range in 'layer' mode", () => {
-    expect(channelRanges(maps, 'layer')).toEqual([[-1, 3], [-1, 3]]);
+    expect(sharedChannelRanges([maps], 'layer')[0]).toEqual([[-1, 3], [-1, 3]]);
   });
 
   it("gives each channel its own range in 'channel' mode", () => {
-    expect(channelRanges(maps, 'channel')).toEqual([[0, 3], [-1, 0.5]]);
+    expect(sharedChannelRanges([maps], 'channel')[0]).toEqual([[0, 3], [-1, 0.5]]);
   });
 });
 
@@ -108,29 +108,5 @@ describe('pixel sizes', () => {
     expect(snapPixelSize(2, 1.5)).toBe(2);
     expect(snapPixelSize(0.1, 1)).toBe(1);
     expect(snapPixelSize(3, 0)).toBe(3);
-  });
-});
-
-describe('formatValue', () => {
-  it('writes 3 significant digits', () => {
-    expect(formatValue(3.14159)).toBe('3.14');
-    expect(formatValue(0.012345)).toBe('0.0123');
-    expect(formatValue(-0.5)).toBe('-0.5');
-    expect(formatValue(1234.5)).toBe('1230');
-    expect(formatValue(2)).toBe('2');
-    expect(formatValue(0)).toBe('0');
-    expect(formatValue(-0)).toBe('0');
-  });
-
-  it('uses an exponent for the very small and very large', () => {
-    expect(formatValue(0.000123456)).toBe('1.23e-4');
-    expect(formatValue(-0.0001)).toBe('-1e-4');
-    expect(formatValue(2.5e7)).toBe('2.5e7');
-  });
-
-  it('writes non-finite values', () => {
-    expect(formatValue(NaN)).toBe('NaN');
-    expect(formatValue(Infinity)).toBe('∞');
-    expect(formatValue(-Infinity)).toBe('-∞');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Which numbers get the ends of the colour scale, and how they are written.
+ * Which numbers get the ends of the colour scale (format.ts writes them).
  * One range per layer keeps channels comparable (a weak channel looks weak);
  * one per channel shows each channel's pattern even when it is faint. When
  * two images are compared, both get the same ranges, or the same colour would
@@ -37,11 +37,6 @@ export function layerRange(maps: readonly FeatureMaps[]): Range {
 function ownChannelRanges(map: FeatureMaps): Range[] {
   const size = map.height * map.width;
   return Array.from({ length: map.channels }, (_, c) => valueRange(map.values, c * size, (c + 1) * size));
-}
-
-/** The range of each channel of one image's layer. */
-export function channelRanges(map: FeatureMaps, mode: ScaleMode): Range[] {
-  return sharedChannelRanges([map], mode)[0];
 }
 
 /**
@@ -113,19 +108,4 @@ export function mapPixelSize(width: number, target = 48): number {
 export function snapPixelSize(pixelSize: number, devicePixelRatio: number): number {
   const ratio = devicePixelRatio > 0 && Number.isFinite(devicePixelRatio) ? devicePixelRatio : 1;
   return Math.max(1, Math.round(pixelSize * ratio)) / ratio;
-}
-
-const threeSignificant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3, useGrouping: false });
-
-/** A legend number: 3 significant digits, exponent form for the very small and very large. */
-export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
-  if (v === 0) return '0';
-  const magnitude = Math.abs(v);
-  if (magnitude < 1e-3 || magnitude >= 1e6) {
-    const [mantissa, exponent] = v.toExponential(2).split('e');
-    return `${mantissa.replace(/\.?0+$/, '')}e${exponent.replace('+', '')}`;
-  }
-  return threeSignificant.format(v);
 }

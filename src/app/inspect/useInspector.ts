@@ -8,6 +8,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { ActivationsReply, ImageSource, ImagesReply, PredictReply, Query, QueryReply, UnavailableReply } from '../../worker/protocol';
+import { emptyDrawing, fromBytes } from './brush';
 import { DRAW_INTERVAL_MS, LIVE_INTERVAL_MS } from './cadence';
 import { coalesce, type Coalescer } from './coalesce';
 import type { ScaleMode } from './scale';
@@ -45,12 +46,11 @@ export interface MistakeFilter {
 
 export type PickTarget = 'first' | 'second';
 
-export const CELL_LIMIT = 60;
-export const MISTAKES_LIMIT = 48;
+const CELL_LIMIT = 60;
+const MISTAKES_LIMIT = 48;
 const SAMPLES_PER_CLASS = 10;
 
 const TRAIN_FIRST = 'Train to see this: it needs a trained model.';
-export const EMPTY_DRAWING = new Float32Array(28 * 28);
 
 export function choiceOf(thumb: Thumb): ImageChoice {
   return { source: { kind: thumb.split, index: thumb.index }, title: imageTitle(thumb), pixels: thumb.pixels };
@@ -167,7 +167,7 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
   }, []);
 
   // ---- Draw ----
-  const [drawing, setDrawing] = useState<Float32Array>(EMPTY_DRAWING);
+  const [drawing, setDrawing] = useState<Float32Array>(emptyDrawing);
   const [prediction, setPrediction] = useState<Tagged<Reply<PredictReply>> | null>(null);
   const askPrediction = useCallback((args: { runId: number; pixels: Float32Array }) =>
     query({ type: 'predict', runId: args.runId, image: { kind: 'drawing', pixels: args.pixels.slice() } }), [query]);
@@ -183,7 +183,7 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
   }, [predictor, runId, drawing, maps]);
   const pickTestImage = useCallback((index: number) => {
     const thumb = testSamples.find((t) => t.index === index);
-    if (thumb) setDrawing(Float32Array.from(thumb.pixels, (v) => v / 255));
+    if (thumb) setDrawing(fromBytes(thumb.pixels));
   }, [testSamples]);
   const showDrawing = useCallback(() => {
     pick({ source: { kind: 'drawing', pixels: drawing }, title: 'Your drawing', pixels: drawing });
@@ -206,7 +206,7 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
       scaleMode, setScaleMode,
     },
     draw: {
-      pixels: drawing, setPixels: setDrawing, clear: () => setDrawing(EMPTY_DRAWING), pickTestImage, showDrawing,
+      pixels: drawing, setPixels: setDrawing, clear: () => setDrawing(emptyDrawing()), pickTestImage, showDrawing,
       prediction: current(prediction, runId),
     },
     noModel,

@@ -1,21 +1,22 @@
 /** The inspection views' rules and words, as pure functions the components and the hook share. */
 import { CLASS_NAMES } from '../../core/data/idx';
+import { IMAGE_PIXELS } from '../../core/model/architecture';
 import { perClassAccuracy, type ConfusionMatrix } from '../../core/inspect/confusion';
 import type { ImagesReply } from '../../worker/protocol';
 import { percent } from '../format';
 
-export const className = (label: number) => CLASS_NAMES[label] ?? `class ${label}`;
+export const classLabel = (label: number) => CLASS_NAMES[label] ?? `class ${label}`;
 
 /** What a thumbnail of a test image is named: its true class, what the model said, and how sure it was. */
 export function thumbnailName(label: number, predicted: number, confidence: number): string {
-  return `${className(label)}, predicted ${className(predicted)}, ${percent(confidence)} sure`;
+  return `${classLabel(label)}, predicted ${classLabel(predicted)}, ${percent(confidence)} sure`;
 }
 
 export function cellTitle(trueClass: number, predictedClass: number, total: number): string {
   const images = `${total} ${total === 1 ? 'image' : 'images'}`;
   return trueClass === predictedClass
-    ? `${className(trueClass)} predicted right: ${images}`
-    : `${className(trueClass)} predicted as ${className(predictedClass)}: ${images}`;
+    ? `${classLabel(trueClass)} predicted right: ${images}`
+    : `${classLabel(trueClass)} predicted as ${classLabel(predictedClass)}: ${images}`;
 }
 
 export interface PerClassRow {
@@ -29,7 +30,7 @@ export function perClassRows(latest: ConfusionMatrix, previous: ConfusionMatrix 
   const now = perClassAccuracy(latest);
   const before = previous ? perClassAccuracy(previous) : null;
   return now.map((accuracy, label) => ({
-    name: className(label),
+    name: classLabel(label),
     accuracy,
     change: before ? accuracy - before[label] : NaN,
   }));
@@ -46,15 +47,13 @@ export interface Thumb {
   confidence: number | null;
 }
 
-const PIXELS = 28 * 28;
-
 export function thumbs(reply: ImagesReply): Thumb[] {
   return Array.from(reply.indices, (index, i) => ({
     key: `${reply.split}-${index}`,
     split: reply.split,
     index,
     label: reply.labels[i],
-    pixels: reply.pixels.subarray(i * PIXELS, (i + 1) * PIXELS),
+    pixels: reply.pixels.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS),
     predicted: reply.predicted ? reply.predicted[i] : null,
     confidence: reply.confidence ? reply.confidence[i] : null,
   }));
@@ -62,7 +61,7 @@ export function thumbs(reply: ImagesReply): Thumb[] {
 
 /** "Coat (test image 31)": how a chosen image is titled in Feature maps. */
 export function imageTitle(thumb: Pick<Thumb, 'split' | 'label' | 'index'>): string {
-  return `${className(thumb.label)} (${thumb.split} image ${thumb.index})`;
+  return `${classLabel(thumb.label)} (${thumb.split} image ${thumb.index})`;
 }
 
 /** The first test image of `label` among the samples, if any. */

@@ -6,7 +6,7 @@
  * of it comes back in one read-back.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE } from '../model/architecture';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../model/architecture';
 
 /** One layer's output for one image: `channels` maps of height × width, channel after channel. */
 export interface FeatureMaps {
@@ -44,8 +44,8 @@ function kindOf(layer: tf.layers.Layer): FeatureMaps['kind'] | null {
 
 /** 784 pixels (0…255 bytes, or 0…1 floats) as the model's one-image input. */
 export function imageInput(pixels: Uint8Array | Float32Array): tf.Tensor4D {
-  if (pixels.length !== IMAGE_SIZE * IMAGE_SIZE) {
-    throw new Error(`an image has ${IMAGE_SIZE * IMAGE_SIZE} pixels, not ${pixels.length}`);
+  if (pixels.length !== IMAGE_PIXELS) {
+    throw new Error(`an image has ${IMAGE_PIXELS} pixels, not ${pixels.length}`);
   }
   return tf.tidy(() => {
     const values = pixels instanceof Uint8Array ? tf.tensor(pixels, undefined, 'int32').div(255) : tf.tensor(pixels).clipByValue(0, 1);

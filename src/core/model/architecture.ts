@@ -44,6 +44,8 @@ export interface DenseSpec {
 export type LayerSpec = ConvSpec | PoolSpec | FlattenSpec | DenseSpec;
 
 export const IMAGE_SIZE = 28;
+/** Pixels in one image. */
+export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 /** One output per Fashion-MNIST class. */
 export { NUM_CLASSES };
 

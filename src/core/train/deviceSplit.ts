@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/idx';
 import { seededRandom, shuffledIndices } from '../data/shuffle';
-import { IMAGE_SIZE } from '../model/architecture';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../model/architecture';
 
 export type PixelsPerValue = 1 | 3;
 
@@ -26,7 +26,6 @@ export interface DeviceSplit {
 
 /** Chosen once, independent of the run's seed: `train=512` always means the same images. */
 const SUBSET_SEED = 20_260_101;
-const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
 /**
  * Three pixels per value on the GPU backends, where memory and upload are
@@ -52,21 +51,21 @@ export function toDevice(dataset: Dataset, count: number, pixelsPerValue: Pixels
     throw new Error(`expected ${IMAGE_SIZE}×${IMAGE_SIZE} images, got ${dataset.rows}×${dataset.cols}`);
   }
   const order = n === dataset.count ? null : shuffledIndices(dataset.count, seededRandom(SUBSET_SEED));
-  const width = Math.ceil(PIXELS / pixelsPerValue);
+  const width = Math.ceil(IMAGE_PIXELS / pixelsPerValue);
   const values = new Float32Array(n * width);
   const labels = new Int32Array(n);
   const rows = new Int32Array(n);
   const source = dataset.images;
   for (let i = 0; i < n; i++) {
     const image = order ? order[i] : i;
-    const from = image * PIXELS;
+    const from = image * IMAGE_PIXELS;
     const to = i * width;
     if (pixelsPerValue === 1) {
       for (let v = 0; v < width; v++) values[to + v] = source[from + v];
     } else {
       // Planar: value v holds pixels v, v + width and v + 2·width (zero past the last).
       for (let v = 0; v < width; v++) {
-        const high = v + 2 * width < PIXELS ? source[from + v + 2 * width] : 0;
+        const high = v + 2 * width < IMAGE_PIXELS ? source[from + v + 2 * width] : 0;
         values[to + v] = source[from + v] + 256 * source[from + v + width] + 65536 * high;
       }
     }
@@ -96,7 +95,7 @@ function unpack(rows: tf.Tensor2D, pixelsPerValue: PixelsPerValue): tf.Tensor4D 
       const lo = tf.sub(rest, tf.mul(mid, 256));
       // Planar, so rows join end to end (a concat along the last axis of 2-D
       // rows is a few copies; interleaving with stack was 25 ms a batch on wasm).
-      pixels = tf.concat([lo, mid, hi], 1).slice([0, 0], [n, PIXELS]) as tf.Tensor2D;
+      pixels = tf.concat([lo, mid, hi], 1).slice([0, 0], [n, IMAGE_PIXELS]) as tf.Tensor2D;
     }
     return tf.div(pixels, 255).reshape([n, IMAGE_SIZE, IMAGE_SIZE, 1]) as tf.Tensor4D;
   });

@@ -2,9 +2,10 @@ import { CLASS_NAMES } from '../../../core/data/idx';
 import { rowFractions, type ConfusionMatrix } from '../../../core/inspect/confusion';
 import type { ImagesReply, UnavailableReply } from '../../../worker/protocol';
 import { percent, pointsChange } from '../../format';
-import { colormapGradient, viridis } from '../../inspect/colormap';
+import { viridis } from '../../inspect/colormap';
 import type { Cell } from '../../inspect/useInspector';
-import { cellTitle, className, perClassRows, readableTextOn, type Thumb } from '../../inspect/views';
+import { cellTitle, classLabel, perClassRows, readableTextOn, type Thumb } from '../../inspect/views';
+import { ColorLegend } from './Heatmap';
 import { ThumbnailGrid } from './Thumbnails';
 
 export interface ConfusionViewProps {
@@ -16,8 +17,6 @@ export interface ConfusionViewProps {
   cellImages: ImagesReply | UnavailableReply | null;
   onPick(thumb: Thumb): void;
 }
-
-const gradient = colormapGradient('viridis');
 
 /** The test pass of the latest epoch as counts, shaded by row, with per-class accuracy and each cell's images. */
 export function ConfusionView({ matrix, previous, selected, onSelect, cellImages, onPick }: ConfusionViewProps) {
@@ -75,11 +74,10 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
                   </tbody>
                 </table>
               </div>
-              <div className="legend" aria-hidden="true">
-                <span>0%</span>
-                <span className="legend-bar" style={{ background: gradient }} />
-                <span>100% of the row</span>
-              </div>
+              <p className="legend">
+                Shade: a cell’s share of its row{' '}
+                <ColorLegend range={[0, 1]} colormap="viridis" label="Cell shade" format={percent} />
+              </p>
             </div>
             <PerClassTable matrix={matrix} previous={previous} />
           </div>
@@ -92,7 +90,7 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
                 <p className="cell-title" role="status">
                   {cellImages?.type === 'images'
                     ? cellTitle(selected.trueClass, selected.predictedClass, cellImages.total)
-                    : `${className(selected.trueClass)} predicted as ${className(selected.predictedClass)}`}
+                    : `${classLabel(selected.trueClass)} predicted as ${classLabel(selected.predictedClass)}`}
                 </p>
                 <ThumbnailGrid reply={cellImages} waiting="Loading its images…" empty="This cell holds no images." onPick={onPick} />
               </>

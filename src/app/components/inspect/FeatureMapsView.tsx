@@ -7,7 +7,8 @@
 import { useId, useMemo } from 'react';
 import type { ActivationsReply } from '../../../worker/protocol';
 import { buildRows, type Row } from '../../inspect/featureRows';
-import { formatValue, inputRange, mapPixelSize, type ScaleMode } from '../../inspect/scale';
+import { formatValue } from '../../format';
+import { inputRange, mapPixelSize, type ScaleMode } from '../../inspect/scale';
 import { ColorLegend, Heatmap } from './Heatmap';
 import './inspect-visual.css';
 
@@ -43,6 +44,9 @@ const EMPTY_HELP =
 
 const INPUT_PIXEL_SIZE = 4;
 
+/** The section heading's id: the page scrolls to it when an image is picked elsewhere. */
+export const FEATURE_MAPS_TITLE_ID = 'feature-maps-title';
+
 /** The rows of up to two columns' replies, rebuilt only when a reply or the mode changes. */
 function useRows(first: ActivationsReply | null, second: ActivationsReply | null, count: number, mode: ScaleMode): Row[] {
   return useMemo(() => buildRows([first, second].slice(0, count), mode), [first, second, count, mode]);
@@ -66,8 +70,8 @@ export function FeatureMapsView({
   const two = count > 1;
 
   return (
-    <section className="panel fm inspect-wide" aria-labelledby="feature-maps-title">
-      <h2 id="feature-maps-title">Feature maps</h2>
+    <section className="panel fm inspect-wide" aria-labelledby={FEATURE_MAPS_TITLE_ID}>
+      <h2 id={FEATURE_MAPS_TITLE_ID}>Feature maps</h2>
       <p className="panel-help">{columns.length === 0 ? EMPTY_HELP : HELP}</p>
 
       <div className="fm-toolbar">

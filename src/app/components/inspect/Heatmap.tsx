@@ -6,7 +6,8 @@
  */
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { COLORMAP_ENDS, colormapGradient, paint, type Colormap } from '../../inspect/colormap';
-import { formatValue, snapPixelSize } from '../../inspect/scale';
+import { formatValue } from '../../format';
+import { snapPixelSize } from '../../inspect/scale';
 import './inspect-visual.css';
 
 // One media-query listener for the whole page, however many canvases watch
@@ -98,12 +99,14 @@ export interface ColorLegendProps {
   colormap: Colormap;
   /** What the scale is for, the start of its text alternative, e.g. "conv1 colour scale". */
   label: string;
+  /** How the end values are written; formatValue by default. */
+  format?: (value: number) => string;
 }
 
 /** A small gradient bar with its end values beside it; one image with a text alternative for screen readers. */
-export function ColorLegend({ range, colormap, label }: ColorLegendProps) {
-  const low = range ? formatValue(range[0]) : 'low';
-  const high = range ? formatValue(range[1]) : 'high';
+export function ColorLegend({ range, colormap, label, format = formatValue }: ColorLegendProps) {
+  const low = range ? format(range[0]) : 'low';
+  const high = range ? format(range[1]) : 'high';
   const ends = COLORMAP_ENDS[colormap];
   return (
     <div className="color-legend" role="img" aria-label={`${label}: ${low} is ${ends.low}, ${high} is ${ends.high}`}>

@@ -1,10 +1,10 @@
 import type { EpochEvent } from '../../../core/train/events';
 import { choiceOf, type Inspector } from '../../inspect/useInspector';
-import { className, type Thumb } from '../../inspect/views';
+import { classLabel, type Thumb } from '../../inspect/views';
 import { ConfusionView } from './ConfusionView';
 import { DatasetView } from './DatasetView';
 import { DrawView } from './DrawView';
-import { FeatureMapsView, type FeatureMapsColumn } from './FeatureMapsView';
+import { FEATURE_MAPS_TITLE_ID, FeatureMapsView, type FeatureMapsColumn } from './FeatureMapsView';
 import { MistakesView } from './MistakesView';
 
 export interface InspectViewsProps {
@@ -12,17 +12,16 @@ export interface InspectViewsProps {
   epochRows: EpochEvent[];
 }
 
-const FEATURE_MAPS_ID = 'feature-maps-title';
-
 /** "See what the network learned": the data, the test pass, the mistakes, the feature maps and a drawing pad. */
 export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
   const { samples, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
   const latest = epochRows.at(-1) ?? null;
   const previous = epochRows.at(-2) ?? null;
+  // Where a picked image now shows: bring it into view for the learner.
+  const showFeatureMaps = () => document.getElementById(FEATURE_MAPS_TITLE_ID)?.scrollIntoView({ block: 'start' });
   const pick = (thumb: Thumb) => {
     featureMaps.pick(choiceOf(thumb));
-    // Where the picked image now shows: bring it into view for the learner.
-    document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ block: 'start' });
+    showFeatureMaps();
   };
   const columns: FeatureMapsColumn[] = [];
   featureMaps.chosen.forEach((choice, i) => {
@@ -61,14 +60,14 @@ export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
         pixels={draw.pixels}
         onDrawingChange={draw.setPixels}
         onClear={draw.clear}
-        testImages={testSamples.map((thumb) => ({ index: thumb.index, label: className(thumb.label) }))}
+        testImages={testSamples.map((thumb) => ({ index: thumb.index, label: classLabel(thumb.label) }))}
         onPickTestImage={draw.pickTestImage}
         probabilities={draw.prediction?.type === 'probabilities' ? draw.prediction.probabilities : null}
         message={noModel ? 'Train to see what the network thinks of your drawing.'
           : draw.prediction?.type === 'unavailable' ? draw.prediction.message : null}
         onShowInFeatureMaps={() => {
           draw.showDrawing();
-          document.getElementById(FEATURE_MAPS_ID)?.scrollIntoView({ block: 'start' });
+          showFeatureMaps();
         }}
       />
     </div>

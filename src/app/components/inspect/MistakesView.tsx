@@ -27,7 +27,7 @@ function ClassSelect({ id, label, value, onChange }: { id: string; label: string
 
 /** The test images the model gets most confidently wrong, after the latest epoch. */
 export function MistakesView({ reply, noModel, filter, onFilterChange, onPick }: MistakesViewProps) {
-  const total = reply?.type === 'images' ? reply.total : null;
+  const images = reply?.type === 'images' ? reply : null;
   return (
     <section className="panel inspect" aria-labelledby="mistakes-title">
       <h2 id="mistakes-title">Mistakes</h2>
@@ -41,7 +41,11 @@ export function MistakesView({ reply, noModel, filter, onFilterChange, onPick }:
         <ClassSelect id="mistakes-predicted" label="Predicted class" value={filter.predictedClass}
           onChange={(predictedClass) => onFilterChange({ ...filter, predictedClass })} />
       </div>
-      {total !== null && <p className="panel-help">{total} wrong {total === 1 ? 'answer' : 'answers'} match; the first {Math.min(total, reply?.type === 'images' ? reply.indices.length : 0)} are shown.</p>}
+      {images && (
+        <p className="panel-help">
+          {images.total} wrong {images.total === 1 ? 'answer' : 'answers'} match; the first {images.indices.length} are shown.
+        </p>
+      )}
       <ThumbnailGrid
         reply={noModel ? { type: 'unavailable', message: 'Train to see the mistakes: they come from each epoch’s test pass.' } : reply}
         waiting="The mistakes appear after the first epoch’s test pass."

@@ -1,5 +1,5 @@
 import type { ImagesReply, UnavailableReply } from '../../../worker/protocol';
-import { className, thumbnailName, thumbs, type Thumb } from '../../inspect/views';
+import { classLabel, thumbnailName, thumbs, type Thumb } from '../../inspect/views';
 import { Heatmap } from './Heatmap';
 
 export interface ThumbnailProps {
@@ -10,7 +10,7 @@ export interface ThumbnailProps {
 /** One dataset image as a button: clicking it shows it in Feature maps. Named by its class (and prediction, when known). */
 export function Thumbnail({ thumb, onPick }: ThumbnailProps) {
   const name = thumb.predicted === null || thumb.confidence === null
-    ? className(thumb.label)
+    ? classLabel(thumb.label)
     : thumbnailName(thumb.label, thumb.predicted, thumb.confidence);
   return (
     <button type="button" className="thumb" onClick={() => onPick(thumb)} title={`${name}: show in Feature maps`}>
