@@ -44,8 +44,9 @@ async function expectRecovered(page: Page, says: RegExp) {
 test.describe('worker crash', () => {
   test('a worker that throws: alert, a fresh worker, the next Train works without a reload', async ({ page }) => {
     await startLongRun(page);
-    const first = trainerWorkers(page)[0];
-    const closed = first.waitForEvent('close');
+    // The one worker that answers: a closed one may linger in Chromium's list.
+    const [first] = await liveTrainerWorkers(page);
+    const closed = first.waitForEvent('close', { timeout: 30_000 });
     // A microtask throws as soon as this evaluate returns. With a timer, one
     // CI run got no crash alert within the two-minute test timeout.
     await first.evaluate(() => {
@@ -59,7 +60,7 @@ test.describe('worker crash', () => {
 
   test('a worker that closes itself silently is noticed within about a second', async ({ page }) => {
     await startLongRun(page);
-    const first = trainerWorkers(page)[0];
+    const [first] = await liveTrainerWorkers(page);
     const closedAt = Date.now();
     await first.evaluate(() => self.close());
     await expect(page.getByRole('alert')).toContainText('stopped unexpectedly', { timeout: 5_000 });
