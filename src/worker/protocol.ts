@@ -6,6 +6,7 @@
  * tensors or the dataset.
  */
 import type { BackendName, Config } from '../core/config/params';
+import type { DatasetName } from '../core/data/datasets';
 import type { ImageActivations } from '../core/inspect/activations';
 import type { ModelFiles } from '../core/model/modelFiles';
 import type { EndEvent, TrainEvent } from '../core/train/events';
@@ -23,6 +24,7 @@ export interface DataProgressEvent {
 
 export interface DataReadyEvent {
   type: 'data-ready';
+  dataset: DatasetName;
   trainImages: number;
   testImages: number;
   /** True when the worker already held the dataset from an earlier run. */
@@ -50,7 +52,7 @@ export type ImageSource =
 
 export type Query =
   /** `perClass` images of every class, in dataset order; needs no run. */
-  | { type: 'samples'; split: 'train' | 'test'; perClass: number }
+  | { type: 'samples'; dataset: DatasetName; split: 'train' | 'test'; perClass: number }
   /** The test images of one confusion cell in the run's latest test pass, most confident first. */
   | { type: 'cell'; runId: number; trueClass: number; predictedClass: number; limit: number }
   /** The latest test pass's most confident wrong answers; null filters mean any class. */
@@ -91,6 +93,19 @@ export interface ModelFilesReply extends ModelFiles {
   type: 'model-files';
 }
 
+/** A file the learner picked for "Your own files", read on the page, checked in the worker. */
+export interface OwnFile {
+  name: string;
+  bytes: ArrayBuffer;
+}
+
+/** Four files that make a dataset: its sizes. */
+export interface OwnFilesReply {
+  type: 'own-files';
+  trainImages: number;
+  testImages: number;
+}
+
 /** Why a query has no answer (no such run, its GPU is gone, no test pass yet), in words for the view. */
 export interface UnavailableReply {
   type: 'unavailable';
@@ -110,12 +125,23 @@ export type QueryReply<Q extends Query = Query> = ReplyOf[Q['type']] | Unavailab
 
 export interface TrainerApi {
   /**
-   * Downloads and decodes the dataset from `dataBaseUrl` (absolute, ends in /)
-   * unless the worker already holds it, and meanwhile starts `backend` (for
+   * Downloads and decodes `dataset` from its folder under `dataRootUrl`
+   * (absolute, ends in /, e.g. …/data/) unless the worker already holds it, and meanwhile starts `backend` (for
    * 'auto', measures which is fastest), so Train waits for neither. Call once
    * before train().
    */
-  prepare(dataBaseUrl: string, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  prepare(dataRootUrl: string, dataset: DatasetName, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  /**
+   * Downloads and decodes a built-in dataset unless the worker holds it (the
+   * Dataset control changed); a failure is an 'error' event. For 'own' it
+   * only reports data-ready when files were opened.
+   */
+  loadDataset(dataset: DatasetName, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  /**
+   * Decodes and checks four IDX files (gzip'd or raw) as the "own" dataset,
+   * replacing earlier ones; the message of an unavailable reply names the bad file.
+   */
+  openOwnFiles(files: OwnFile[]): Promise<OwnFilesReply | UnavailableReply>;
   /**
    * Loads data if needed, picks the backend, trains; resolves with the run's
    * last event. `runId` names the run for queries: the worker keeps the model
