@@ -19,7 +19,7 @@ export default tseslint.config(
   {
     // The pure core: tfjs and other core modules only (its tsconfig keeps the DOM and Node out too).
     files: ['src/core/**/*.ts'],
-    ignores: ['src/core/**/*.test.ts'],
+    ignores: ['src/core/**/*.test.ts', 'src/core/**/*.testing.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

@@ -8,6 +8,8 @@ import {
   PARAMS, presetConfig,
   type ChoiceParam, type Config, type ConfigKey, type NumberParam, type PresetName,
 } from './params';
+import { formatArch, parseArch, type Architecture } from './arch';
+import { networkTable } from '../model/architecture';
 
 export interface Problem {
   /** The URL key, shortened when it is long; plain text, never HTML. */
@@ -86,11 +88,32 @@ function parseChoice(param: ChoiceParam, raw: string, fallback: string): ParseRe
   };
 }
 
+/** A layer list that parses, stays within the limits and has shapes that work; otherwise the preset's. */
+function parseLayers(raw: string, config: Config, fallback: Architecture): ParseResult<Architecture> {
+  const instead = `using the ${config.preset} preset's layers`;
+  const parsed = parseArch(raw, shown);
+  if (parsed.problem !== undefined) return { value: fallback, problem: `${parsed.problem}; ${instead}` };
+  const cannot = networkTable({ ...config, arch: parsed.arch }).problems[0];
+  if (cannot) return { value: fallback, problem: `${cannot}; ${instead}` };
+  return { value: parsed.arch };
+}
+
 function parseValue(key: ConfigKey, raw: string, base: Config): ParseResult<Config[ConfigKey]> {
   const param = PARAMS.find((p) => p.key === key)!;
-  return param.kind === 'number'
-    ? parseNumber(param, raw, base[key] as number)
-    : (parseChoice(param, raw, base[key] as string) as ParseResult<Config[ConfigKey]>);
+  switch (param.kind) {
+    case 'number':
+      return parseNumber(param, raw, base[key] as number);
+    case 'choice':
+      return parseChoice(param, raw, base[key] as string) as ParseResult<Config[ConfigKey]>;
+    case 'layers':
+      return parseLayers(raw, base, base[key] as Architecture);
+  }
+}
+
+/** How a value is written in a link. */
+function written(value: Config[ConfigKey]): string {
+  if (typeof value === 'number') return formatNumber(value);
+  return typeof value === 'string' ? value : formatArch(value);
 }
 
 function isConfigKey(key: string): key is ConfigKey {
@@ -166,10 +189,8 @@ export function encode(config: Config): string {
   const base = presetConfig(config.preset);
   const params = new URLSearchParams();
   for (const param of PARAMS) {
-    const value = config[param.key];
-    if (param.key === 'preset' ? value !== 'd2l' : value !== base[param.key]) {
-      params.set(param.key, typeof value === 'number' ? formatNumber(value) : value);
-    }
+    const value = written(config[param.key]);
+    if (param.key === 'preset' ? value !== 'd2l' : value !== written(base[param.key])) params.set(param.key, value);
   }
   return params.toString();
 }
@@ -177,6 +198,15 @@ export function encode(config: Config): string {
 /** True when a value is exactly what decode() could return for its key. */
 export function isValidValue(key: ConfigKey, value: unknown): boolean {
   const param = PARAMS.find((p) => p.key === key)!;
+  if (param.kind === 'layers') {
+    try {
+      const text = formatArch(value as Architecture);
+      const parsed = parseLayers(text, presetConfig('d2l'), presetConfig('d2l').arch);
+      return parsed.problem === undefined && formatArch(parsed.value) === text;
+    } catch {
+      return false;
+    }
+  }
   if (param.kind === 'choice') return typeof value === 'string' && param.choices.includes(value);
   return (
     typeof value === 'number' && Number.isFinite(value) && value >= param.min && value <= param.max &&

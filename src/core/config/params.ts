@@ -3,6 +3,8 @@
  * codec, the command-line trainer and the playground's controls, so a new
  * parameter is added here and nowhere else.
  */
+import type { Architecture, PoolBlock } from './arch';
+import { DATASETS, type DatasetName } from '../data/datasets';
 
 export const PRESETS = ['d2l', 'djl', 'modern'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
@@ -10,6 +12,7 @@ export const INITIALIZERS = ['xavier', 'normal', 'he'] as const;
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh'] as const;
 export const POOLINGS = ['avg', 'max'] as const;
 export const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export { DATASETS };
 
 export type PresetName = (typeof PRESETS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -20,6 +23,8 @@ export type BackendName = (typeof BACKENDS)[number];
 
 export interface Config {
   preset: PresetName;
+  dataset: DatasetName;
+  arch: Architecture;
   lr: number;
   batch: number;
   epochs: number;
@@ -58,7 +63,12 @@ export interface ChoiceParam<K extends ConfigKey = ConfigKey> extends ParamBase<
   choiceLabels: readonly string[];
 }
 
-export type Param = NumberParam | ChoiceParam;
+/** The layer list, written as in src/core/config/arch.ts; edited by the Architecture section. */
+export interface LayersParam<K extends ConfigKey = ConfigKey> extends ParamBase<K> {
+  kind: 'layers';
+}
+
+export type Param = NumberParam | ChoiceParam | LayersParam;
 
 export const TRAIN_IMAGES_MAX = 60_000;
 export const TEST_IMAGES_MAX = 10_000;
@@ -69,6 +79,15 @@ export const PARAMS: readonly Param[] = [
     key: 'preset', kind: 'choice', label: 'Preset', choices: PRESETS,
     choiceLabels: ['d2l book', 'DJL notebook', 'Modern LeNet'],
     help: 'A starting point: every other setting is relative to it.',
+  },
+  {
+    key: 'dataset', kind: 'choice', label: 'Dataset', choices: DATASETS,
+    choiceLabels: ['Fashion-MNIST', 'MNIST digits', 'Your own files'],
+    help: 'What the network learns to tell apart. Your own files never leave this computer.',
+  },
+  {
+    key: 'arch', kind: 'layers', label: 'Architecture',
+    help: 'The layers: convolution blocks, each with an optional pooling layer, then dense layers.',
   },
   {
     key: 'lr', kind: 'number', label: 'Learning rate', integer: false, min: 1e-6, max: 10, step: 0.01,
@@ -127,8 +146,33 @@ export function paramFor(key: ConfigKey): Param {
   return param;
 }
 
+const pool2: PoolBlock = { window: 2, stride: 2, padding: 0 };
+
+/** The book's LeNet (also the Modern preset's layers). */
+export const LENET_ARCH: Architecture = {
+  convs: [
+    { filters: 6, kernel: 5, padding: 2, stride: 1, bias: true, init: null, pool: pool2 },
+    { filters: 16, kernel: 5, padding: 0, stride: 1, bias: true, init: null, pool: pool2 },
+  ],
+  dense: [120, 84],
+};
+
+/** The DJL notebook: 5×5 pools, stride 2, padding 2 (same sizes as 2×2), and a first conv without bias, Normal-initialised. */
+export const DJL_ARCH: Architecture = {
+  convs: LENET_ARCH.convs.map((conv, index) => ({
+    ...conv,
+    bias: index !== 0,
+    init: index === 0 ? 'normal' : null,
+    pool: { window: 5, stride: 2, padding: 2 },
+  })),
+  dense: LENET_ARCH.dense,
+};
+
+
 const BOOK: Config = {
   preset: 'd2l',
+  dataset: 'fashion',
+  arch: LENET_ARCH,
   lr: 0.9,
   batch: 256,
   epochs: 10,
@@ -161,7 +205,7 @@ export const PRESET_INFO: Record<PresetName, PresetInfo> = {
     label: 'DJL notebook',
     description:
       'The book\'s Java notebook: 5×5 pooling windows, stride 2, padding 2; the first convolution has no bias and Normal initial weights.',
-    config: { ...BOOK, preset: 'djl' },
+    config: { ...BOOK, preset: 'djl', arch: DJL_ARCH },
   },
   modern: {
     name: 'modern',
@@ -175,6 +219,15 @@ export const PRESET_INFO: Record<PresetName, PresetInfo> = {
 
 export const DEFAULT_CONFIG: Config = PRESET_INFO.d2l.config;
 
+/** A fresh copy: the editor may change its layers. */
 export function presetConfig(preset: PresetName): Config {
-  return { ...PRESET_INFO[preset].config };
+  const config = PRESET_INFO[preset].config;
+  return { ...config, arch: copyArch(config.arch) };
+}
+
+function copyArch(arch: Architecture): Architecture {
+  return {
+    convs: arch.convs.map((conv) => ({ ...conv, pool: conv.pool && { ...conv.pool } })),
+    dense: [...arch.dense],
+  };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config, InitializerName } from '../config/params';
-import { IMAGE_SIZE, lenetLayers, type LayerSpec } from './architecture';
+import { IMAGE_SIZE, networkLayers, type LayerSpec } from './architecture';
 import { DataConv2D } from './dataConv2d';
 
 function initializer(name: InitializerName, seed: number): tf.serialization.Serializable {
@@ -35,7 +35,7 @@ export interface BuildOptions {
 }
 
 /** Builds LeNet (or whatever the spec list says) with seeded initial weights. */
-export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(config), options: BuildOptions = {}): tf.Sequential {
+export function buildModel(config: Config, layers: LayerSpec[] = networkLayers(config), options: BuildOptions = {}): tf.Sequential {
   const { tfjsLayersOnly = false } = options;
   const model = tf.sequential({ name: `lenet_${config.preset}` });
   let first = true;
@@ -52,7 +52,7 @@ export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(con
     const seed = config.seed * 16 + index;
     switch (spec.kind) {
       case 'conv': {
-        const padding = paddingFor(spec.kernel, 1, spec.padding);
+        const padding = paddingFor(spec.kernel, spec.stride, spec.padding);
         if (padding === 'explicit') {
           add(tf.layers.zeroPadding2d({ ...inputShape(), padding: spec.padding, name: `${spec.name}_pad` }));
         }
@@ -61,6 +61,7 @@ export function buildModel(config: Config, layers: LayerSpec[] = lenetLayers(con
           name: spec.name,
           filters: spec.filters,
           kernelSize: spec.kernel,
+          strides: spec.stride,
           padding: padding === 'same' ? 'same' as const : 'valid' as const,
           activation: spec.activation,
           useBias: spec.bias,

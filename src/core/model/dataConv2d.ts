@@ -20,6 +20,7 @@ export interface DataConv2DArgs {
   name: string;
   filters: number;
   kernelSize: number;
+  strides: number;
   padding: 'same' | 'valid';
   activation: ActivationName;
   useBias: boolean;
@@ -53,8 +54,10 @@ export class DataConv2D extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [batch, height, width] = inputShape as tf.Shape;
-    const shrink = this.args.padding === 'same' ? 0 : this.args.kernelSize - 1;
-    const side = (n: number | null) => (n === null ? null : n - shrink);
+    // 'same' is only used with stride 1 (see build.ts): the size stays.
+    const { padding, kernelSize, strides } = this.args;
+    const side = (n: number | null) =>
+      (n === null ? null : padding === 'same' ? n : Math.floor((n - kernelSize) / strides) + 1);
     return [batch, side(height), side(width), this.args.filters];
   }
 
@@ -67,8 +70,10 @@ export class DataConv2D extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { filters, kernelSize, padding, activation, useBias, kernelInitializer } = this.args;
-    const plain = tf.layers.conv2d({ filters, kernelSize, padding, activation, useBias, kernelInitializer: kernelInitializer as never });
+    const { filters, kernelSize, strides, padding, activation, useBias, kernelInitializer } = this.args;
+    const plain = tf.layers.conv2d({
+      filters, kernelSize, strides, padding, activation, useBias, kernelInitializer: kernelInitializer as never,
+    });
     // The plain layer's convolution settings, this layer's own name, shape and dtype.
     return { ...plain.getConfig(), ...super.getConfig() };
   }
@@ -77,7 +82,7 @@ export class DataConv2D extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       if (!this.kernel) throw new Error(`${this.name} was called before it was built`);
-      let y: tf.Tensor = tf.conv2d(x, this.kernel.read() as tf.Tensor4D, 1, this.args.padding);
+      let y: tf.Tensor = tf.conv2d(x, this.kernel.read() as tf.Tensor4D, this.args.strides, this.args.padding);
       if (this.bias) y = tf.add(y, this.bias.read());
       return ACTIVATIONS[this.args.activation](y);
     });
