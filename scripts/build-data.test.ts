@@ -161,7 +161,11 @@ describe('buildData from per-class JSON', () => {
       expect(f.sha256).toBe(sha256(files[f.key]));
       expect(f.rawSha256).toBe(sha256(await gunzip(files[f.key], f.name)));
     }
-    expect(manifest.source).toMatchObject({ kind: 'npm', perClassTest: TEST, perClassTrain: TRAIN });
+    expect(manifest.dataset).toBe('fashion');
+    expect(manifest.source).toMatchObject({
+      kind: 'npm',
+      split: { kind: 'first-per-class', perClassTest: TEST, perClassTrain: TRAIN },
+    });
     expect(manifest.dropped).toHaveLength(EXPECTED_DROPPED.length);
     // Served with the data: no local paths, only ones relative to the repository.
     expect(manifest.inputs?.length).toBeGreaterThan(0);
@@ -332,6 +336,12 @@ describe('buildData --from (official files)', () => {
     const plain = await buildData({ outDir: out });
     expect(plain.status).toBe('up-to-date');
     expect(plain.source.kind).toBe('official');
+    // So does one whose manifest was written before MNIST (no dataset field): it was Fashion-MNIST's.
+    const manifestFile = path.join(out, MANIFEST_NAME);
+    const legacy = JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<Manifest>;
+    delete legacy.dataset;
+    await writeFile(manifestFile, JSON.stringify(legacy));
+    expect(await buildData({ outDir: out })).toMatchObject({ status: 'up-to-date', dataset: 'fashion' });
     // An explicit --source replaces them.
     const replaced = await buildData({ outDir: out, sourceDir: source, ...small });
     expect(replaced.status).toBe('built');
@@ -360,17 +370,21 @@ describe('buildData --from (official files)', () => {
 
 describe('parseBuildDataArgs', () => {
   it('parses the options', () => {
+    const none = { fromDir: undefined, sourceDir: undefined, outDir: undefined, perClassTest: undefined, perClassTrain: undefined };
     expect(
       parseBuildDataArgs(['--source', 's', '--out', 'o', '--per-class-test', '2', '--per-class-train', '30', '--force']),
-    ).toEqual({ sourceDir: 's', outDir: 'o', perClassTest: 2, perClassTrain: 30, force: true, fromDir: undefined });
-    expect(parseBuildDataArgs([])).toEqual({
-      sourceDir: undefined,
-      outDir: undefined,
-      perClassTest: undefined,
-      perClassTrain: undefined,
-      force: false,
-      fromDir: undefined,
-    });
+    ).toEqual([{ dataset: 'fashion', sourceDir: 's', outDir: 'o', perClassTest: 2, perClassTrain: 30, force: true, fromDir: undefined }]);
+    // No options: every dataset, in order.
+    expect(parseBuildDataArgs([])).toEqual([
+      { dataset: 'fashion', ...none, force: false },
+      { dataset: 'mnist', ...none, force: false },
+    ]);
+    expect(parseBuildDataArgs(['--force'])?.map((o) => [o.dataset, o.force])).toEqual([['fashion', true], ['mnist', true]]);
+    expect(parseBuildDataArgs(['--dataset', 'mnist'])).toEqual([{ dataset: 'mnist', ...none, force: false }]);
+    expect(parseBuildDataArgs(['--dataset', 'mnist', '--dataset', 'fashion'])?.map((o) => o.dataset)).toEqual(['mnist', 'fashion']);
+    // --from names one dataset's files: fashion unless --dataset says otherwise.
+    expect(parseBuildDataArgs(['--from', root])?.map((o) => [o.dataset, o.fromDir])).toEqual([['fashion', root]]);
+    expect(parseBuildDataArgs(['--dataset', 'mnist', '--from', root])?.map((o) => [o.dataset, o.fromDir])).toEqual([['mnist', root]]);
     expect(parseBuildDataArgs(['--help'])).toBeNull();
   });
 
@@ -380,6 +394,9 @@ describe('parseBuildDataArgs', () => {
     expect(() => parseBuildDataArgs(['--bogus'])).toThrow(BuildDataError);
     expect(() => parseBuildDataArgs(['--from', root, '--source', 'x'])).toThrow(/cannot be combined/);
     expect(() => parseBuildDataArgs(['--from', path.join(root, 'nope')])).toThrow(/no such folder/);
+    expect(() => parseBuildDataArgs(['--dataset', 'digits'])).toThrow(/--dataset must be one of fashion, mnist, got "digits"/);
+    expect(() => parseBuildDataArgs(['--dataset', 'mnist', '--per-class-test', '2'])).toThrow(/are for fashion/);
+    expect(() => parseBuildDataArgs(['--dataset', 'mnist', '--dataset', 'fashion', '--out', 'o'])).toThrow(/give one --dataset/);
   });
 });
 

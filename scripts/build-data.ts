@@ -1,16 +1,17 @@
-// `npm run data`: builds public/data/fashion-mnist/*.gz. See scripts/data/build.ts.
+// `npm run data`: builds public/data/fashion-mnist/*.gz and public/data/mnist/*.gz. See scripts/data/build.ts.
 import { pathToFileURL } from 'node:url';
 import { BuildDataError, USAGE, buildData, formatReport, parseBuildDataArgs } from './data/build';
 import { DataFileError } from '../src/core/data/idx';
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    const options = parseBuildDataArgs(argv);
-    if (options === null) {
+    const builds = parseBuildDataArgs(argv);
+    if (builds === null) {
       console.log(USAGE);
       return 0;
     }
-    console.log(formatReport(await buildData(options)));
+    // One after the other: each holds a dataset's images in memory while it builds.
+    for (const options of builds) console.log(formatReport(await buildData(options)));
     return 0;
   } catch (error) {
     if (error instanceof BuildDataError || error instanceof DataFileError) {

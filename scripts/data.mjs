@@ -1,15 +1,21 @@
-// `npm run data`. When nothing changed since the last build (the manifest
+// `npm run data`. When nothing changed since the last build (each manifest
 // lists every input with its size, and hash where cheap), say so at once:
 // starting TypeScript alone takes about a second. Otherwise, or with any
-// argument, run the real build (scripts/build-data.ts).
+// argument, run the real build (scripts/build-data.ts), for the stale
+// datasets only.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'public', 'data', 'fashion-mnist');
+
+// As src/core/data/datasets.ts names them; plain JS cannot import it without TypeScript.
+const DATASETS = [
+  { name: 'fashion', label: 'Fashion-MNIST', folder: 'fashion-mnist' },
+  { name: 'mnist', label: 'MNIST digits', folder: 'mnist' },
+];
 
 function sizeOf(file) {
   try {
@@ -19,7 +25,7 @@ function sizeOf(file) {
   }
 }
 
-function upToDate() {
+function upToDate(outDir) {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'));
@@ -36,12 +42,21 @@ function upToDate() {
     (!input.sha256 || createHash('sha256').update(readFileSync(resolve(root, input.path))).digest('hex') === input.sha256));
 }
 
-const args = process.argv.slice(2);
-if (args.length === 0 && upToDate()) {
-  console.log(`Fashion-MNIST in ${outDir} is up to date.`);
-} else {
-  const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-data.ts'), ...args], {
+let args = process.argv.slice(2);
+let build = true;
+if (args.length === 0) {
+  const stale = [];
+  for (const dataset of DATASETS) {
+    const outDir = join(root, 'public', 'data', dataset.folder);
+    if (upToDate(outDir)) console.log(`${dataset.label} in ${relative(process.cwd(), outDir) || '.'} is up to date.`);
+    else stale.push(dataset);
+  }
+  build = stale.length > 0;
+  if (stale.length < DATASETS.length) args = stale.flatMap((dataset) => ['--dataset', dataset.name]);
+}
+if (build) {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-data.ts'), ...args], {
     stdio: 'inherit',
   });
-  process.exitCode = build.status ?? 1;
+  process.exitCode = child.status ?? 1;
 }

