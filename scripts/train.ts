@@ -8,27 +8,60 @@
 import * as tf from '@tensorflow/tfjs';
 import { decode, encode } from '../src/core/config/codec';
 import { PRESET_INFO } from '../src/core/config/params';
-import { layerTable, lenetLayers } from '../src/core/model/architecture';
+import { DATASET_INFO } from '../src/core/data/datasets';
+import type { Splits } from '../src/core/data/datasetFolder';
+import { networkTable, type LayerTable } from '../src/core/model/architecture';
 import { buildModel } from '../src/core/model/build';
 import { trainModel } from '../src/core/train/train';
-import { readFashionMnist, startCpuBackend, startWasmBackend, startWebGpuBackend } from './lib/node';
+import { readDataset, startCpuBackend, startWasmBackend, startWebGpuBackend } from './lib/node';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm run train -- [key=value ...]   e.g. lr=0.9 epochs=10 batch=256 preset=modern train=5000');
+  console.log('usage: npm run train -- [key=value ...]   e.g. lr=0.9 epochs=10 batch=256 preset=modern train=5000 dataset=mnist');
   process.exit(0);
+}
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
+/** The network layer by layer, as the book prints it before training. */
+function printTable(table: LayerTable): void {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const lines = [
+    ['layer', 'description', 'output shape', 'parameters', 'multiply-adds'],
+    ...table.rows.map((row) => [
+      row.name, row.description, row.outputShape ? `[${row.outputShape.join(', ')}]` : '—', count(row.parameters), count(row.multiplyAdds),
+    ]),
+    ['total', '', '', count(table.totalParameters), count(table.totalMultiplyAdds)],
+  ];
+  const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
+  for (const line of lines) {
+    console.log(line.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd());
+  }
 }
 
 const { config, problems } = decode(args.join('&'));
 for (const problem of problems) console.warn(`warning: ${problem.key}: ${problem.message}`);
+
+const table = networkTable(config);
+printTable(table);
+if (table.problems.length) fail(`this network cannot be trained:\n${table.problems.map((problem) => `  ${problem}`).join('\n')}`);
+
+let data: Splits;
+try {
+  data = await readDataset(config.dataset);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
 
 if (config.backend === 'cpu') await startCpuBackend();
 else if (config.backend === 'webgpu') {
   try {
     console.log(await startWebGpuBackend({ ourKernels: true }));
   } catch (error) {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
+    fail(error instanceof Error ? error.message : String(error));
   }
 } else {
   if (config.backend !== 'auto' && config.backend !== 'wasm') {
@@ -37,11 +70,12 @@ else if (config.backend === 'webgpu') {
   await startWasmBackend();
 }
 
-const table = layerTable(lenetLayers(config));
-console.log(`LeNet (${PRESET_INFO[config.preset].label}), ${table.totalParameters.toLocaleString('en-US')} parameters, backend ${tf.getBackend()}`);
+console.log(
+  `LeNet (${PRESET_INFO[config.preset].label}) on ${DATASET_INFO[config.dataset].label}, ` +
+  `${table.totalParameters.toLocaleString('en-US')} parameters, backend ${tf.getBackend()}`,
+);
 console.log(`settings: ${encode(config) || 'the book\'s defaults'} (lr ${config.lr}, batch ${config.batch}, ${config.epochs} epochs, ${config.optimizer}, ${config.train} train / ${config.test} test images)`);
 
-const data = await readFashionMnist();
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 console.log(`${pad('epoch', 5)} ${pad('loss', 8)} ${pad('train acc', 9)} ${pad('test acc', 9)} ${pad('seconds', 8)} ${pad('images/s', 9)}`);
 

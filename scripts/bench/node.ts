@@ -20,7 +20,7 @@ import { unregisterCpuTrainingKernels } from '../../src/core/cpu/trainingKernels
 import { registerStockConv2DBackpropFilter } from '../../src/core/wasm/stockKernels';
 import { unregisterWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 import type { ActiveBackend } from '../../src/worker/protocol';
-import { readFashionMnist, startCpuBackend, startWasmBackend, startWebGpuBackend } from '../lib/node';
+import { readDataset, startCpuBackend, startWasmBackend, startWebGpuBackend } from '../lib/node';
 import type { BenchOptions } from './options';
 import { flagsField, lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { startProcess, stopProcess } from './processes';
@@ -72,7 +72,7 @@ export async function runNodeChild(request: ChildRequest): Promise<void> {
   if (setup === 'app') note = [note, setTfjsFlags(request.flags)].filter(Boolean).join('; ');
   log(`backend ${tf.getBackend()}: ${note}`);
   const dataStart = performance.now();
-  const splits = await readFashionMnist();
+  const splits = await readDataset('fashion');
   const dataSeconds = (performance.now() - dataStart) / 1000;
   const result = await measureTraining({
     backend, images: request.images, batch: request.batch, warmup: request.warmup, rounds: request.rounds,

@@ -2,15 +2,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadFashionMnist, type Splits } from '../../src/core/data/fashionMnist';
+import { DATASET_INFO, type DatasetName } from '../../src/core/data/datasets';
+import { loadDatasetFolder, type Splits } from '../../src/core/data/datasetFolder';
 import { registerCpuTrainingKernels } from '../../src/core/cpu/trainingKernels';
 import { registerGpuTrainingKernels } from '../../src/core/gpu/trainingKernels';
 import { registerWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 
-export const DATA_DIR = join(import.meta.dirname, '..', '..', 'public', 'data', 'fashion-mnist');
+export const DATA_ROOT = join(import.meta.dirname, '..', '..', 'public', 'data');
 
-export async function readFashionMnist(dir = DATA_DIR): Promise<Splits> {
-  return loadFashionMnist(async (name) => {
+/** A built-in dataset from public/data/<folder>/; the learner's own files exist only in the browser. */
+export async function readDataset(dataset: DatasetName, root = DATA_ROOT): Promise<Splits> {
+  const { folder, label } = DATASET_INFO[dataset];
+  if (!folder) throw new Error(`dataset=${dataset} (${label}) is chosen in the browser only; use dataset=fashion or dataset=mnist here`);
+  const dir = join(root, folder);
+  return loadDatasetFolder(async (name) => {
     try {
       return new Uint8Array(await readFile(join(dir, name)));
     } catch (error) {

@@ -13,7 +13,8 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadFashionMnist } from '../core/data/fashionMnist';
+import { DATASET_INFO } from '../core/data/datasets';
+import { loadDatasetFolder } from '../core/data/datasetFolder';
 import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
 import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
 import type { GpuBackendName } from '../core/gpu/backend';
@@ -96,7 +97,7 @@ const api: BenchWorkerApi = {
     };
     const { backend: requested, setup } = request;
     const dataStart = performance.now();
-    const splits = await loadFashionMnist((name) => fetchBytes(new URL(name, request.dataUrl)));
+    const splits = await loadDatasetFolder((name) => fetchBytes(new URL(`${DATASET_INFO.fashion.folder}/${name}`, request.dataUrl)));
     const dataSeconds = (performance.now() - dataStart) / 1000;
     log(`dataset ready in ${dataSeconds.toFixed(1)} s`);
 

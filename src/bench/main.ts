@@ -11,7 +11,7 @@ import type { TrainerApi } from '../worker/protocol';
 import type { BenchPageApi, BenchWorkerApi, ViewsReply } from './protocol';
 import { measureViews } from './viewsLoad';
 
-const DATA_URL = new URL('data/fashion-mnist/', document.baseURI).href;
+const DATA_URL = new URL('data/', document.baseURI).href;
 const status = document.getElementById('status');
 
 function show(text: string): void {

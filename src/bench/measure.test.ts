@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFashionMnist, startWasmBackend } from '../../scripts/lib/node';
-import type { Splits } from '../core/data/fashionMnist';
+import { readDataset, startWasmBackend } from '../../scripts/lib/node';
+import type { Splits } from '../core/data/datasetFolder';
 import { measureTraining, normalizeMethods, roundOrder } from './measure';
 
 let data: Splits;
 
 beforeAll(async () => {
   await startWasmBackend();
-  data = await readFashionMnist();
+  data = await readDataset('fashion');
 });
 
 describe('measureTraining', () => {

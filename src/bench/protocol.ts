@@ -52,7 +52,7 @@ export interface MeasureRequest extends MeasureSettings {
    * the same baseline; 'stock' ignores them.
    */
   flags?: TfjsFlags;
-  /** Absolute URL of the folder holding the four Fashion-MNIST .gz files, ending in /. */
+  /** Absolute URL of the folder holding each dataset's folder (…/data/), ending in /. */
   dataUrl: string;
 }
 
@@ -158,7 +158,7 @@ export interface ViewsRequest {
   kinds?: QueryKind[];
   /** A learner drawing all through each open run: a prediction every DRAW_INTERVAL_MS, not only once a second. */
   drawing?: boolean;
-  /** Absolute URL of the folder holding the four Fashion-MNIST .gz files, ending in /. */
+  /** Absolute URL of the folder holding each dataset's folder (…/data/), ending in /. */
   dataUrl: string;
 }
 

@@ -118,7 +118,7 @@ describe('ViewsLoad', () => {
     vi.useFakeTimers();
     const sent: Query[] = [];
     const load = new ViewsLoad({
-      runId: 3, drawing: true,
+      runId: 3, dataset: 'fashion', drawing: true,
       query: async (query) => {
         sent.push(query);
         return { type: 'unavailable', message: 'fake' };
@@ -133,8 +133,8 @@ describe('ViewsLoad', () => {
     await vi.advanceTimersByTimeAsync(500);
     const of = (type: Query['type']) => sent.filter((q) => q.type === type);
     expect(of('samples')).toEqual([
-      { type: 'samples', split: 'train', perClass: 10 },
-      { type: 'samples', split: 'test', perClass: 1 },
+      { type: 'samples', dataset: 'fashion', split: 'train', perClass: 10 },
+      { type: 'samples', dataset: 'fashion', split: 'test', perClass: 1 },
     ]);
     // Three from the pen (every 100 ms), one with the live feature maps.
     expect(of('predict')).toHaveLength(4);
@@ -153,7 +153,7 @@ describe('ViewsLoad feature maps', () => {
     let time = 0;
     const sent: Query[] = [];
     const load = new ViewsLoad({
-      runId: 1, kinds: ['activations'], liveIntervalMs: 1000, now: () => time,
+      runId: 1, dataset: 'fashion', kinds: ['activations'], liveIntervalMs: 1000, now: () => time,
       query: async (query) => {
         sent.push(query);
         return { type: 'unavailable', message: 'fake' };
@@ -211,8 +211,8 @@ describe('measureViews', () => {
     const trains: number[] = [];
     let pings = 0;
     const trainer: ViewsTrainer = {
-      async prepare(_url, _backend, onEvent) {
-        onEvent({ type: 'data-ready', trainImages: 60_000, testImages: 10_000, cached: false, seconds: 0.5 });
+      async prepare(_url, _dataset, _backend, onEvent) {
+        onEvent({ type: 'data-ready', dataset: 'fashion', trainImages: 60_000, testImages: 10_000, cached: false, seconds: 0.5 });
       },
       async train(runId, config, onEvent) {
         trains.push(runId);

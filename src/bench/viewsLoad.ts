@@ -23,6 +23,7 @@
 import { DRAW_INTERVAL_MS, LIVE_INTERVAL_MS } from '../app/inspect/cadence';
 import { coalesce, type Coalescer as Throttle } from '../app/inspect/coalesce';
 import type { BackendName, Config } from '../core/config/params';
+import type { DatasetName } from '../core/data/datasets';
 import { IMAGE_PIXELS } from '../core/model/architecture';
 import { median } from './stats';
 import type { EndEvent } from '../core/train/events';
@@ -184,6 +185,8 @@ export type QueryFn = (query: Query) => Promise<QueryReply>;
 
 export interface ViewsLoadOptions {
   runId: number;
+  /** Whose sample grids the views show. */
+  dataset: DatasetName;
   query: QueryFn;
   now?: () => number;
   drawIntervalMs?: number;
@@ -223,8 +226,9 @@ export class ViewsLoad {
 
   /** Call as the run starts: the sample grids, and the drawing's timer. */
   start(): void {
-    this.request({ type: 'samples', split: 'train', perClass: 10 }, 'train');
-    this.request({ type: 'samples', split: 'test', perClass: 1 }, 'test');
+    const { dataset } = this.options;
+    this.request({ type: 'samples', dataset, split: 'train', perClass: 10 }, 'train');
+    this.request({ type: 'samples', dataset, split: 'test', perClass: 1 }, 'test');
     if (this.options.drawing && this.enabled.has('predict')) {
       this.timer = setInterval(() => this.draw(), this.options.drawIntervalMs ?? DRAW_INTERVAL_MS);
     }
@@ -298,7 +302,7 @@ export function summarizeRuns(runs: readonly ViewsRun[], skipEpochs: number): Pi
 
 /** What measureViews needs of TrainerApi (a Comlink remote of the worker, or a fake). */
 export interface ViewsTrainer {
-  prepare(dataBaseUrl: string, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void>;
+  prepare(dataRootUrl: string, dataset: DatasetName, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void>;
   train(runId: number, config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent>;
   query(query: Query): Promise<QueryReply>;
   ping?(): Promise<'pong'>;
@@ -334,7 +338,7 @@ export async function measureViews(trainer: ViewsTrainer, request: ViewsRequest,
   let dataSeconds: number | null = null;
   let prepareError: string | null = null;
 
-  await trainer.prepare(request.dataUrl, request.backend, deps.callback((event: WorkerEvent) => {
+  await trainer.prepare(request.dataUrl, config.dataset, request.backend, deps.callback((event: WorkerEvent) => {
     if (event.type === 'data-ready') dataSeconds = event.seconds;
     if (event.type === 'error') prepareError = event.message;
   }));
@@ -348,7 +352,7 @@ export async function measureViews(trainer: ViewsTrainer, request: ViewsRequest,
   const openTallies: Record<QueryKind, KindTally>[] = [];
   for (const [i, { mode, warmup }] of plan.entries()) {
     const runId = i + 1;
-    const load = mode === 'open' ? new ViewsLoad({ runId, query: (q) => trainer.query(q), now, kinds, drawing: request.drawing }) : null;
+    const load = mode === 'open' ? new ViewsLoad({ runId, dataset: config.dataset, query: (q) => trainer.query(q), now, kinds, drawing: request.drawing }) : null;
     const epochSeconds: number[] = [];
     // Events come through their own channel: the run's end is when its end event arrives, not when train() resolves.
     let endSeen: (event: EndEvent) => void = () => undefined;
@@ -388,7 +392,7 @@ export async function measureViews(trainer: ViewsTrainer, request: ViewsRequest,
     if (end.type !== 'done') throw new Error(`run ${runId} (${mode}) ended with ${end.type}${'message' in end ? `: ${end.message}` : ''}`);
   }
 
-  const idleQueryMs = await timeIdleQueries(trainer, plan.length, now);
+  const idleQueryMs = await timeIdleQueries(trainer, plan.length, config.dataset, now);
   const summary = summarizeRuns(runs, skipEpochs);
   return {
     requested: request.backend, backend, details, note, available: backend !== null, dataSeconds, config, warmupRuns, skipEpochs,
@@ -400,9 +404,9 @@ export async function measureViews(trainer: ViewsTrainer, request: ViewsRequest,
 const IDLE_REPEATS = 20;
 
 /** Each kind IDLE_REPEATS times in a row on the idle worker, which keeps the last run's model: what one query costs alone. */
-async function timeIdleQueries(trainer: ViewsTrainer, runId: number, now: () => number): Promise<ViewsReply['idleQueryMs']> {
+async function timeIdleQueries(trainer: ViewsTrainer, runId: number, dataset: DatasetName, now: () => number): Promise<ViewsReply['idleQueryMs']> {
   const queries: Record<QueryKind, Query> = {
-    samples: { type: 'samples', split: 'train', perClass: 10 },
+    samples: { type: 'samples', dataset, split: 'train', perClass: 10 },
     predict: { type: 'predict', runId, image: { kind: 'drawing', pixels: drawingPixels(10) } },
     activations: { type: 'activations', runId, image: { kind: 'test', index: FIRST_IMAGE } },
     mistakes: { type: 'mistakes', runId, trueClass: null, predictedClass: null, limit: 48 },

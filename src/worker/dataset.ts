@@ -1,13 +1,15 @@
 /**
- * The dataset in the worker: downloaded once over fetch with progress,
- * decoded, checked and kept for every later run and query. A failed load is
- * not kept, so the next Train tries again.
+ * The datasets in the worker, by name: each built-in one downloaded once over
+ * fetch with progress, decoded, checked and kept for every later run and
+ * query; the learner's own files as last opened. A failed load is not kept,
+ * so the next Train tries again.
  */
 import { concatChunks } from '../core/data/bytes';
-import { loadFashionMnist, type Splits } from '../core/data/fashionMnist';
-import { DataFileError, FASHION_MNIST_FILES } from '../core/data/idx';
-import { IMAGE_SIZE } from '../core/model/architecture';
-import type { DataProgressEvent, DataReadyEvent } from './protocol';
+import { DATASET_INFO, type DatasetName } from '../core/data/datasets';
+import { loadDatasetFolder, type Splits } from '../core/data/datasetFolder';
+import { DataFileError } from '../core/data/idx';
+import { decodeOwnFiles } from '../core/data/ownFiles';
+import type { DataProgressEvent, DataReadyEvent, OwnFile, OwnFilesReply, UnavailableReply, WorkerEvent } from './protocol';
 
 /** Progress messages per file at most this often. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -44,61 +46,99 @@ async function download(url: URL, fileName: string, onEvent: (event: DataEvent) 
   return concatChunks(chunks, loadedBytes);
 }
 
-/** LeNet takes 28×28 images: a file of other images is a broken file, said when it loads, not at Train. */
-function checkImageSize(splits: Splits): Splits {
-  const images = [[splits.train, FASHION_MNIST_FILES.trainImages], [splits.test, FASHION_MNIST_FILES.testImages]] as const;
-  for (const [split, name] of images) {
-    if (split.rows !== IMAGE_SIZE || split.cols !== IMAGE_SIZE) {
-      throw new DataFileError(name, `holds ${split.rows}×${split.cols} images; LeNet needs ${IMAGE_SIZE}×${IMAGE_SIZE}`);
-    }
-  }
-  return splits;
+const CHOOSE_OWN_FILES = 'Choose your four IDX files first: training images and labels, test images and labels.';
+
+/** Why a dataset's images cannot be shown, for a query that must not start a download. */
+export function notHeld(dataset: DatasetName): string {
+  return dataset === 'own' ? CHOOSE_OWN_FILES : `${DATASET_INFO[dataset].label} has not loaded yet.`;
 }
 
 /** What the user reads when something fails: a broken data file gets advice, anything else its own message. */
-export function errorMessage(error: unknown): string {
+export function errorMessage(error: unknown, dataset: DatasetName): string {
   if (error instanceof DataFileError) {
-    return `The dataset could not be loaded. ${error.message}. Press Train to try again; ` +
-      'if it keeps failing, the server needs `npm run data`.';
+    const { label, folder } = DATASET_INFO[dataset];
+    return `${label} could not be loaded. ${error.message}. Press Train to try again; ` +
+      `if it keeps failing, the server needs \`npm run data\` (it builds public/data/${folder}/).`;
   }
   return error instanceof Error ? error.message : String(error);
 }
 
 export class DatasetStore {
-  private splits: Promise<Splits> | null = null;
-  private baseUrl: URL | null = null;
-  /** The loaded dataset, for queries that must not wait for (or start) a download. */
-  private loaded: Splits | null = null;
+  private rootUrl: URL | null = null;
+  /** Built-in datasets being downloaded or held. */
+  private readonly loading = new Map<DatasetName, Promise<Splits>>();
+  /** The datasets held, for queries that must not wait for (or start) a download. */
+  private readonly loaded = new Map<DatasetName, Splits>();
+  /** Counts openOwn calls, so files opened later win over slower earlier ones. */
+  private ownOpened = 0;
 
-  setBaseUrl(url: string): void {
-    this.baseUrl = new URL(url);
+  setRootUrl(url: string): void {
+    this.rootUrl = new URL(url);
   }
 
-  /** The dataset, downloading it on first use; reports progress and a data-ready event. */
-  async load(onEvent: (event: DataEvent) => void): Promise<Splits> {
-    const cached = this.splits !== null;
+  /** `dataset`, downloading it on first use; reports progress and a data-ready event. */
+  async load(dataset: DatasetName, onEvent: (event: DataEvent) => void): Promise<Splits> {
     const start = performance.now();
-    const base = this.baseUrl;
-    if (!base) throw new Error('prepare() must be called before train()');
-    if (!this.splits) {
-      const loading = loadFashionMnist((name) => download(new URL(name, base), name, onEvent)).then(checkImageSize);
-      this.splits = loading;
-      loading.then((splits) => {
-        this.loaded = splits;
-      }, () => {
-        if (this.splits === loading) this.splits = null;
-      });
-    }
-    const splits = await this.splits;
+    const cached = this.loading.has(dataset) || this.loaded.has(dataset);
+    const splits = await (dataset === 'own' ? this.own() : this.download(dataset, onEvent));
     onEvent({
-      type: 'data-ready', trainImages: splits.train.count, testImages: splits.test.count, cached,
+      type: 'data-ready', dataset, trainImages: splits.train.count, testImages: splits.test.count, cached,
       seconds: (performance.now() - start) / 1000,
     });
     return splits;
   }
 
-  /** The dataset if it has loaded, else null. */
-  get current(): Splits | null {
-    return this.loaded;
+  /**
+   * Loads `dataset` ahead of a run, reporting a failure as an error event:
+   * the page shows it, and the run that needs the data tries again. Own files
+   * not opened yet are no failure: the page asks for them.
+   */
+  async preload(dataset: DatasetName, onEvent: (event: WorkerEvent) => void): Promise<void> {
+    if (dataset === 'own' && !this.loaded.has('own')) return;
+    try {
+      await this.load(dataset, onEvent);
+    } catch (error) {
+      onEvent({ type: 'error', message: errorMessage(error, dataset) });
+    }
+  }
+
+  /**
+   * Decodes and checks the learner's files (their bytes were transferred, not
+   * copied) and makes them the own dataset; bad files leave the previous ones.
+   * Runs trained on earlier files keep those in their KeptRun.
+   */
+  async openOwn(files: readonly OwnFile[]): Promise<OwnFilesReply | UnavailableReply> {
+    const opened = ++this.ownOpened;
+    try {
+      const splits = await decodeOwnFiles(files.map(({ name, bytes }) => ({ name, bytes: new Uint8Array(bytes) })));
+      if (opened === this.ownOpened) this.loaded.set('own', splits);
+      return { type: 'own-files', trainImages: splits.train.count, testImages: splits.test.count };
+    } catch (error) {
+      return { type: 'unavailable', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** `dataset` if it is held, else null. */
+  current(dataset: DatasetName): Splits | null {
+    return this.loaded.get(dataset) ?? null;
+  }
+
+  private async own(): Promise<Splits> {
+    const own = this.loaded.get('own');
+    if (!own) throw new Error(CHOOSE_OWN_FILES);
+    return own;
+  }
+
+  private download(dataset: DatasetName, onEvent: (event: DataEvent) => void): Promise<Splits> {
+    const root = this.rootUrl;
+    if (!root) throw new Error('prepare() must be called before train()');
+    let loading = this.loading.get(dataset);
+    if (!loading) {
+      const folder = new URL(`${DATASET_INFO[dataset].folder}/`, root);
+      loading = loadDatasetFolder((name) => download(new URL(name, folder), name, onEvent));
+      this.loading.set(dataset, loading);
+      loading.then((splits) => this.loaded.set(dataset, splits), () => this.loading.delete(dataset));
+    }
+    return loading;
   }
 }

@@ -11,7 +11,7 @@ import { cellRows, topMistakes, type Ranked } from '../core/inspect/ranking';
 import type { Evaluation } from '../core/inspect/evaluate';
 import { IMAGE_PIXELS } from '../core/model/architecture';
 import { exportModel } from '../core/model/export';
-import type { DatasetStore } from './dataset';
+import { notHeld, type DatasetStore } from './dataset';
 import type { ImageSource, ImagesReply, Query, QueryReply } from './protocol';
 import type { KeptRun, RunSession } from './session';
 
@@ -86,11 +86,14 @@ export class QueryAnswerer {
   }
 
   private async answerOrThrow(query: Query): Promise<QueryReply> {
-    const splits = this.dataset.current;
-    if (!splits) return unavailable('The dataset has not loaded yet.');
-    if (query.type === 'samples') return samples(splits[query.split === 'test' ? 'test' : 'train'], query.split, query.perClass);
+    if (query.type === 'samples') {
+      const splits = this.dataset.current(query.dataset);
+      if (!splits) return unavailable(notHeld(query.dataset));
+      return samples(splits[query.split === 'test' ? 'test' : 'train'], query.split, query.perClass);
+    }
     const run: KeptRun | string = this.runs.find(query.runId);
     if (typeof run === 'string') return unavailable(run);
+    const { splits } = run;
     switch (query.type) {
       case 'cell':
       case 'mistakes': {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../core/config/params';
+import type { Splits } from '../core/data/datasetFolder';
 import type { Evaluation } from '../core/inspect/evaluate';
 import { buildModel } from '../core/model/build';
 import type { EndEvent, TrainEvent } from '../core/train/events';
@@ -24,6 +25,8 @@ export interface KeptRun {
   backend: ActiveBackend;
   /** The latest test pass; null until the first epoch ends. */
   evaluation: Evaluation | null;
+  /** The data it was trained on: queries answer from these even after the learner opens other files. */
+  splits: Splits;
 }
 
 function isEnd(event: TrainEvent): event is EndEvent {
@@ -86,7 +89,7 @@ export class RunSession {
       return event;
     };
     try {
-      const splits = await this.dataset.load(emit);
+      const splits = await this.dataset.load(config.dataset, emit);
       const choice = await this.backends.start(config.backend);
       emit({
         type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note,
@@ -98,7 +101,7 @@ export class RunSession {
       const { lost } = watch;
       // Only the last ended run stays beside the new one.
       this.forget(this.kept.length - 1, 'a newer run replaced its model');
-      const kept: KeptRun = { id: runId, model: buildModel(config), backend: choice.backend, evaluation: null };
+      const kept: KeptRun = { id: runId, model: buildModel(config), backend: choice.backend, evaluation: null, splits };
       this.kept.push(kept);
       const training = trainModel({
         model: kept.model, config, train: splits.train, test: splits.test, signal: abort.signal,
@@ -133,7 +136,7 @@ export class RunSession {
       }
       return end(outcome);
     } catch (error) {
-      return end({ type: 'error', message: errorMessage(error) });
+      return end({ type: 'error', message: errorMessage(error, config.dataset) });
     } finally {
       loss?.dispose();
       if (this.abort === abort) this.abort = null;

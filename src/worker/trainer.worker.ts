@@ -6,11 +6,14 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, Config } from '../core/config/params';
+import type { DatasetName } from '../core/data/datasets';
 import type { EndEvent } from '../core/train/events';
 import { BackendKeeper } from './backendKeeper';
-import { DatasetStore, errorMessage } from './dataset';
+import { DatasetStore } from './dataset';
 import { holdLifeLock } from './liveness';
-import type { Query, QueryReply, TrainerApi, WorkerEvent, WorkerMemory } from './protocol';
+import type {
+  OwnFile, OwnFilesReply, Query, QueryReply, TrainerApi, UnavailableReply, WorkerEvent, WorkerMemory,
+} from './protocol';
 import { QueryAnswerer, transferables } from './queries';
 import { RunSession } from './session';
 
@@ -38,17 +41,23 @@ class Trainer implements TrainerApi {
   private readonly runs = new RunSession(this.dataset, this.backends);
   private readonly answerer = new QueryAnswerer(this.dataset, this.runs);
 
-  async prepare(dataBaseUrl: string, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void> {
-    this.dataset.setBaseUrl(dataBaseUrl);
+  async prepare(dataRootUrl: string, dataset: DatasetName, backend: BackendName, onEvent: (event: WorkerEvent) => void): Promise<void> {
+    this.dataset.setRootUrl(dataRootUrl);
     // A failure here is reported by the run that needs the backend.
     this.backends.start(backend).catch(() => undefined);
+    await this.loadDataset(dataset, onEvent);
+  }
+
+  async loadDataset(dataset: DatasetName, onEvent: (event: WorkerEvent) => void): Promise<void> {
     try {
-      await this.dataset.load(onEvent);
-    } catch (error) {
-      onEvent({ type: 'error', message: errorMessage(error) });
+      await this.dataset.preload(dataset, onEvent);
     } finally {
       release(onEvent);
     }
+  }
+
+  openOwnFiles(files: OwnFile[]): Promise<OwnFilesReply | UnavailableReply> {
+    return this.dataset.openOwn(files);
   }
 
   async train(runId: number, config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent> {

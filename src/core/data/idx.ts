@@ -125,6 +125,28 @@ function checkLength(fileName: string, actual: number, expected: number, says: s
   }
 }
 
+/**
+ * What an uncompressed IDX file's header says it holds, read before decoding
+ * it: files the learner brings are told apart by their contents, not their names.
+ */
+export function idxHeader(bytes: Uint8Array, fileName: string): { kind: 'images' | 'labels'; count: number } {
+  if (bytes.byteLength < IDX_LABELS_HEADER_BYTES) {
+    throw new DataFileError(
+      fileName,
+      `truncated: the file has ${plural(bytes.byteLength, 'byte', 'bytes')}, shorter than any IDX header`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, IDX_LABELS_HEADER_BYTES);
+  const magic = view.getUint32(0, false);
+  if (magic !== IDX_IMAGES_MAGIC && magic !== IDX_LABELS_MAGIC) {
+    throw new DataFileError(
+      fileName,
+      `wrong magic number ${magic} (expected ${IDX_IMAGES_MAGIC}, an IDX image file, or ${IDX_LABELS_MAGIC}, an IDX label file)${describeMagic(magic)}`,
+    );
+  }
+  return { kind: magic === IDX_IMAGES_MAGIC ? 'images' : 'labels', count: view.getUint32(4, false) };
+}
+
 /** Decodes an uncompressed IDX image file (magic 2051). The pixels are copied. */
 export function decodeIdxImages(buffer: ArrayBuffer | Uint8Array, fileName: string): IdxImages {
   const bytes = asBytes(buffer);

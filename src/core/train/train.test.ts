@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFashionMnist, startWasmBackend } from '../../../scripts/lib/node';
-import type { Splits } from '../data/fashionMnist';
+import { readDataset, startWasmBackend } from '../../../scripts/lib/node';
+import type { Splits } from '../data/datasetFolder';
 import { DEFAULT_CONFIG, presetConfig, type Config } from '../config/params';
 import { buildModel } from '../model/build';
 import type { EndEvent, EpochEvent, ProgressEvent, TrainEvent } from './events';
@@ -12,7 +12,7 @@ let data: Splits;
 
 beforeAll(async () => {
   await startWasmBackend();
-  data = await readFashionMnist();
+  data = await readDataset('fashion');
 });
 
 async function run(config: Config, extra: { signal?: AbortSignal; onEvent?: (e: TrainEvent) => void } = {}) {
