@@ -7,9 +7,10 @@ import { useUrlConfig } from './useUrlConfig';
 /** Wires the URL-backed settings and the training run into the page. */
 export function App() {
   const { config, setConfig, problems, dismissProblems, shareUrl } = useUrlConfig();
-  const { state, query, ...actions } = useTrainer(config.backend);
+  const { state, query, ...actions } = useTrainer(config.backend, config.dataset);
   const inspector = useInspector(query, {
-    runId: state.runId, dataReady: state.dataReady, epochs: state.epochRows.length, progress: state.points.length,
+    runId: state.runId, dataset: config.dataset, runDataset: state.runDataset, loaded: state.loaded,
+    epochs: state.epochRows.length, progress: state.points.length,
   });
   const exports = useExports(query, state.runId, state.epochRows);
   return (

@@ -17,15 +17,15 @@ describe('runReducer', () => {
     let state = play(initialRunState, { type: 'data-progress', file: 'a.gz', loadedBytes: 5, totalBytes: 10 });
     expect(state.phase).toBe('loading');
     expect(state.dataProgress).toEqual({ file: 'a.gz', loadedBytes: 5, totalBytes: 10 });
-    state = play(state, { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
+    state = play(state, { type: 'data-ready', dataset: 'fashion', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
     expect(state).toMatchObject({ phase: 'ready', dataProgress: null });
   });
 
   it('turns a run into chart points, rows and a final phase', () => {
-    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', epochs: 2, runId: 1 });
+    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
     expect(isRunning(state.phase)).toBe(true);
     state = play(state,
-      { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: true, seconds: 0 },
+      { type: 'data-ready', dataset: 'fashion', trainImages: 60000, testImages: 10000, cached: true, seconds: 0 },
       { type: 'backend', backend: 'webgl', requested: 'auto', note: 'WebGPU unavailable: no adapter', details: 'WebGL 2, SwiftShader' },
       progress(1, 1), progress(1, 2), epochRow(1), progress(2, 1), progress(2, 2), epochRow(2),
       { type: 'done', epochs: 2, trainLoss: 0.5, trainAccuracy: 0.8, testAccuracy: 0.7, elapsedSeconds: 4, imagesPerSecond: 100 },
@@ -46,14 +46,14 @@ describe('runReducer', () => {
   });
 
   it('keeps what was learned when a run diverges, with the message as the alert', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 3, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 3, runId: 1, dataset: 'fashion' });
     state = play(state, progress(1, 1), { type: 'diverged', epoch: 1, step: 2, message: 'Try a smaller learning rate' });
     expect(state).toMatchObject({ phase: 'diverged', error: 'Try a smaller learning rate' });
     expect(state.points).toHaveLength(1);
   });
 
   it('pauses and resumes only a running run; Train clears the last run, Reset clears everything', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
     state = play(state, progress(1, 1));
     state = runReducer(state, { type: 'paused' });
     expect(state.phase).toBe('paused');
@@ -64,20 +64,20 @@ describe('runReducer', () => {
     state = play(state, epochRow(1), { type: 'stopped', epoch: 2, step: 0, elapsedSeconds: 3 });
     expect(runReducer(state, { type: 'paused' }).phase).toBe('stopped');
     expect(state.epochRows).toHaveLength(1);
-    const again = runReducer(state, { type: 'start', epochs: 2, runId: 1 });
+    const again = runReducer(state, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
     expect(again).toMatchObject({ epochRows: [], points: [], phase: 'loading' });
     expect(runReducer(state, { type: 'reset' })).toMatchObject({ phase: 'ready', epochRows: [], points: [] });
   });
 
   it('shows a crash as an error until dismissed', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
     state = runReducer(state, { type: 'crashed', message: 'The training worker crashed' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker crashed' });
     expect(runReducer(state, { type: 'dismiss-error' }).error).toBeNull();
   });
 
   it('ignores a Pause pressed after Stop, so the status never says Paused for a run that is stopping', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
     state = play(state, progress(1, 1));
     state = runReducer(state, { type: 'stop' });
     expect(state).toMatchObject({ phase: 'training', stopping: true });
@@ -88,11 +88,11 @@ describe('runReducer', () => {
     // Stop when nothing runs changes nothing.
     expect(runReducer(state, { type: 'stop' })).toBe(state);
     // A new run may be paused again.
-    expect(runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 1 }), { type: 'paused' }).phase).toBe('paused');
+    expect(runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' }), { type: 'paused' }).phase).toBe('paused');
   });
 
   it('keeps what a crashed run learned, and leaves Train usable', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
     state = play(state, progress(1, 1), progress(1, 2), epochRow(1));
     state = runReducer(state, { type: 'crashed', message: 'The training worker stopped unexpectedly.' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
@@ -100,31 +100,31 @@ describe('runReducer', () => {
     expect(state.points).toHaveLength(2);
     expect(state.epochRows).toHaveLength(1);
     // The fresh worker's dataset arrives; the alert stays until dismissed or the next Train.
-    state = play(state, { type: 'data-ready', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
+    state = play(state, { type: 'data-ready', dataset: 'fashion', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
-    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1 })).toMatchObject({ phase: 'loading', error: null, points: [] });
+    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' })).toMatchObject({ phase: 'loading', error: null, points: [] });
   });
 
   it('shows the worker memory measured after a run until the next run starts; Reset keeps it', () => {
     const memory = { numTensors: 0, numBytes: 0, backend: 'wasm', keptModels: 1, keptTensors: 10, keptBytes: 246_824 };
-    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' });
     expect(state.memory).toBeNull();
     state = play(state, { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
     state = runReducer(state, { type: 'memory', memory });
     expect(state.memory).toEqual(memory);
     expect(runReducer(state, { type: 'reset' }).memory).toEqual(memory);
-    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1 }).memory).toBeNull();
+    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' }).memory).toBeNull();
   });
 
   it('keeps a finished run\'s rows and curves through anything but Train and Reset', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1 });
+    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' });
     state = play(state, progress(1, 1), progress(1, 2), epochRow(1),
       { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
     const kept = { epochRows: state.epochRows, points: state.points, phase: 'done' };
     for (const action of [
       { type: 'paused' }, { type: 'resumed' }, { type: 'stop' }, { type: 'dismiss-error' },
       { type: 'memory', memory: { numTensors: 1, numBytes: 4, backend: 'cpu', keptModels: 0, keptTensors: 0, keptBytes: 0 } },
-      { type: 'events', events: [{ type: 'data-ready', trainImages: 1, testImages: 1, cached: true, seconds: 0 }] },
+      { type: 'events', events: [{ type: 'data-ready', dataset: 'fashion', trainImages: 1, testImages: 1, cached: true, seconds: 0 }] },
     ] satisfies RunAction[]) {
       state = runReducer(state, action);
       expect(state, action.type).toMatchObject(kept);
@@ -134,14 +134,44 @@ describe('runReducer', () => {
 
 describe('the run the views ask about', () => {
   it('is the latest Train\'s, none after Reset, and the dataset stays loaded through both', () => {
-    let state = runReducer(initialRunState, { type: 'events', events: [{ type: 'data-ready', trainImages: 1, testImages: 1, cached: false, seconds: 0 }] });
-    expect(state).toMatchObject({ dataReady: true, runId: null });
-    state = runReducer(state, { type: 'start', epochs: 1, runId: 7 });
-    expect(state).toMatchObject({ dataReady: true, runId: 7 });
+    let state = runReducer(initialRunState, { type: 'events', events: [{ type: 'data-ready', dataset: 'fashion', trainImages: 1, testImages: 1, cached: false, seconds: 0 }] });
+    expect(state).toMatchObject({ loaded: ['fashion'], runId: null });
+    state = runReducer(state, { type: 'start', epochs: 1, runId: 7, dataset: 'fashion' });
+    expect(state).toMatchObject({ loaded: ['fashion'], runId: 7 });
     state = runReducer(state, { type: 'reset' });
-    expect(state).toMatchObject({ dataReady: true, runId: null });
+    expect(state).toMatchObject({ loaded: ['fashion'], runId: null });
     // A crashed worker takes its dataset with it; the new one loads it again.
-    state = runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 8 }), { type: 'crashed', message: 'gone' });
-    expect(state).toMatchObject({ dataReady: false, runId: 8 });
+    state = runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 8, dataset: 'fashion' }), { type: 'crashed', message: 'gone' });
+    expect(state).toMatchObject({ loaded: [], runId: 8 });
+  });
+});
+
+describe('datasets and the learner\'s own files', () => {
+  const ready = (dataset: 'fashion' | 'mnist'): RunAction =>
+    ({ type: 'events', events: [{ type: 'data-ready', dataset, trainImages: 1, testImages: 1, cached: false, seconds: 0 }] });
+
+  it('keeps every dataset the worker holds, once each, and what the run trains on', () => {
+    let state = runReducer(initialRunState, ready('fashion'));
+    state = runReducer(runReducer(state, ready('mnist')), ready('fashion'));
+    expect(state.loaded).toEqual(['fashion', 'mnist']);
+    state = runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'mnist' });
+    expect(state).toMatchObject({ runDataset: 'mnist', loaded: ['fashion', 'mnist'] });
+  });
+
+  it('says what the worker made of the files; new files replace the old; a crash forgets them', () => {
+    const names = ['a.gz', 'b.gz', 'c.gz', 'd.gz'];
+    let state = runReducer(initialRunState, { type: 'own-files-checking', names });
+    expect(state.ownFiles).toEqual({ status: 'checking', names });
+    state = runReducer(state, { type: 'own-files-checked', names, reply: { type: 'own-files', trainImages: 50, testImages: 10 } });
+    expect(state).toMatchObject({ ownFiles: { status: 'ready', trainImages: 50, testImages: 10 }, loaded: ['own'] });
+    state = runReducer(state, { type: 'own-files-checking', names });
+    expect(state.loaded).toEqual([]);
+    state = runReducer(state, { type: 'own-files-checked', names, reply: { type: 'unavailable', message: 'a.gz: wrong magic number' } });
+    expect(state.ownFiles).toEqual({ status: 'invalid', names, message: 'a.gz: wrong magic number' });
+    state = runReducer(state, { type: 'own-files-checked', names, reply: { type: 'own-files', trainImages: 5, testImages: 1 } });
+    state = runReducer(runReducer(state, { type: 'reset' }), { type: 'start', epochs: 1, runId: 2, dataset: 'own' });
+    expect(state.ownFiles.status).toBe('ready');
+    state = runReducer(state, { type: 'crashed', message: 'gone' });
+    expect(state).toMatchObject({ ownFiles: { status: 'none' }, loaded: [] });
   });
 });

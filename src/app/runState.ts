@@ -3,7 +3,8 @@
  * Components only render this; the hook in useTrainer.ts feeds it.
  */
 import type { EpochEvent, ProgressEvent } from '../core/train/events';
-import type { ActiveBackend, WorkerEvent, WorkerMemory } from '../worker/protocol';
+import type { DatasetName } from '../core/data/datasets';
+import type { ActiveBackend, OwnFilesReply, UnavailableReply, WorkerEvent, WorkerMemory } from '../worker/protocol';
 
 export interface BackendInUse {
   name: ActiveBackend;
@@ -31,6 +32,13 @@ export interface ChartPoint {
   testAccuracy?: number;
 }
 
+/** The learner's own four files, as far as the worker has checked them. */
+export type OwnFilesState =
+  | { status: 'none' }
+  | { status: 'checking'; names: string[] }
+  | { status: 'ready'; names: string[]; trainImages: number; testImages: number }
+  | { status: 'invalid'; names: string[]; message: string };
+
 export interface RunState {
   phase: Phase;
   /** The backend of the last run, with why it was chosen and what it runs on. */
@@ -48,10 +56,13 @@ export interface RunState {
   stopping: boolean;
   /** tfjs memory in the worker, measured after the last run ended; null while a run is on. */
   memory: WorkerMemory | null;
-  /** The worker holds the dataset: the Dataset view can show it. */
-  dataReady: boolean;
+  /** The datasets the worker holds: the Dataset view can show them. */
+  loaded: DatasetName[];
   /** The run whose model the views ask about; null before the first Train and after Reset. */
   runId: number | null;
+  /** What that run trains on. */
+  runDataset: DatasetName | null;
+  ownFiles: OwnFilesState;
 }
 
 export const initialRunState: RunState = {
@@ -67,12 +78,14 @@ export const initialRunState: RunState = {
   error: null,
   stopping: false,
   memory: null,
-  dataReady: false,
+  loaded: [],
   runId: null,
+  runDataset: null,
+  ownFiles: { status: 'none' },
 };
 
 export type RunAction =
-  | { type: 'start'; epochs: number; runId: number }
+  | { type: 'start'; epochs: number; runId: number; dataset: DatasetName }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'stop' }
@@ -80,7 +93,13 @@ export type RunAction =
   | { type: 'reset' }
   | { type: 'crashed'; message: string }
   | { type: 'dismiss-error' }
+  | { type: 'own-files-checking'; names: string[] }
+  | { type: 'own-files-checked'; names: string[]; reply: OwnFilesReply | UnavailableReply }
   | { type: 'events'; events: WorkerEvent[] };
+
+function withDataset(loaded: DatasetName[], dataset: DatasetName): DatasetName[] {
+  return loaded.includes(dataset) ? loaded : [...loaded, dataset];
+}
 
 function applyEvent(state: RunState, event: WorkerEvent): RunState {
   switch (event.type) {
@@ -92,7 +111,7 @@ function applyEvent(state: RunState, event: WorkerEvent): RunState {
     case 'data-ready':
       // Loaded ahead of any run: ready to train. Within a run, training follows.
       return {
-        ...state, dataProgress: null, dataReady: true,
+        ...state, dataProgress: null, loaded: withDataset(state.loaded, event.dataset),
         phase: state.phase === 'loading' && state.plannedEpochs === 0 ? 'ready' : state.phase,
       };
     case 'backend':
@@ -136,8 +155,10 @@ export function runReducer(state: RunState, action: RunAction): RunState {
         phase: 'loading',
         backend: state.backend,
         plannedEpochs: action.epochs,
-        dataReady: state.dataReady,
+        loaded: state.loaded,
         runId: action.runId,
+        runDataset: action.dataset,
+        ownFiles: state.ownFiles,
       };
     case 'paused':
       return (state.phase === 'training' || state.phase === 'loading') && !state.stopping
@@ -151,11 +172,22 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return { ...state, memory: action.memory };
     case 'reset':
       return {
-        ...initialRunState, phase: 'ready', backend: state.backend, memory: state.memory, dataReady: state.dataReady,
+        ...initialRunState, phase: 'ready', backend: state.backend, memory: state.memory, loaded: state.loaded, ownFiles: state.ownFiles,
       };
     case 'crashed':
-      // What the run learned stays on the charts; Train starts afresh in a new worker, which loads the data again.
-      return { ...state, phase: 'error', stopping: false, dataProgress: null, error: action.message, dataReady: false };
+      // What the run learned stays on the charts; Train starts afresh in a new worker, which loads the data
+      // again and has not seen the learner's own files.
+      return {
+        ...state, phase: 'error', stopping: false, dataProgress: null, error: action.message, loaded: [], ownFiles: { status: 'none' },
+      };
+    case 'own-files-checking':
+      return { ...state, ownFiles: { status: 'checking', names: action.names }, loaded: state.loaded.filter((name) => name !== 'own') };
+    case 'own-files-checked': {
+      const { names, reply } = action;
+      return reply.type === 'own-files'
+        ? { ...state, ownFiles: { status: 'ready', names, trainImages: reply.trainImages, testImages: reply.testImages }, loaded: withDataset(state.loaded, 'own') }
+        : { ...state, ownFiles: { status: 'invalid', names, message: reply.message } };
+    }
     case 'dismiss-error':
       return { ...state, error: null };
     case 'events':

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import * as Comlink from 'comlink';
 import type { BackendName, Config } from '../core/config/params';
-import type { Query, QueryReply, TrainerApi, WorkerEvent } from '../worker/protocol';
+import type { DatasetName } from '../core/data/datasets';
+import type { OwnFile, OwnFilesReply, Query, QueryReply, TrainerApi, UnavailableReply, WorkerEvent } from '../worker/protocol';
 import { initialRunState, runReducer } from './runState';
 
 interface WorkerHandle {
@@ -19,7 +20,10 @@ interface WorkerHandle {
   died(why: string): void;
 }
 
-const DATA_URL = new URL('data/fashion-mnist/', document.baseURI).href;
+/** Each built-in dataset is a folder under it (DATASET_INFO's folder). */
+const DATA_ROOT_URL = new URL('data/', document.baseURI).href;
+/** Bigger than any 28×28 IDX file a learner would bring (EMNIST ByClass is about 550 MB raw): reading more would only stall the tab. */
+const OWN_FILE_MAX_BYTES = 1024 ** 3;
 /** Ping fallback (no Web Locks): a run silent this long gets pinged … */
 const SILENCE_MS = 10_000;
 /** … and a worker that does not answer within this is taken for dead. A CPU step of a huge batch can block it for long. */
@@ -44,13 +48,13 @@ function lockName(): string {
  * for it: the lock is granted the moment the worker is gone, at no cost while
  * it lives. Where Web Locks are missing, a run that goes quiet is pinged.
  */
-export function useTrainer(backend: BackendName) {
+export function useTrainer(backend: BackendName, dataset: DatasetName) {
   const [state, dispatch] = useReducer(runReducer, initialRunState);
-  /** The settings' backend, which a new worker starts while the dataset loads. */
-  const backendAtStart = useRef(backend);
+  /** The settings' backend and dataset, which a new worker starts and loads before the first Train. */
+  const atStart = useRef({ backend, dataset });
   useEffect(() => {
-    backendAtStart.current = backend;
-  }, [backend]);
+    atStart.current = { backend, dataset };
+  }, [backend, dataset]);
   const handle = useRef<WorkerHandle | null>(null);
   /** Events of runs other than the latest are ignored. */
   const runId = useRef(0);
@@ -119,7 +123,7 @@ export function useTrainer(backend: BackendName) {
       });
       void watchLife(spawned);
       // The worker reports a failed load as an 'error' event; Train tries again.
-      void spawned.api.prepare(DATA_URL, backendAtStart.current, listener(null));
+      void spawned.api.prepare(DATA_ROOT_URL, atStart.current.dataset, atStart.current.backend, listener(null));
       return spawned;
     };
 
@@ -133,13 +137,23 @@ export function useTrainer(backend: BackendName) {
     };
   }, [listener, flush]);
 
+  // Another dataset chosen: the worker fetches it now, so Train does not wait (it holds each it has loaded).
+  const firstDataset = useRef(true);
+  useEffect(() => {
+    if (firstDataset.current) {
+      firstDataset.current = false;
+      return;
+    }
+    void handle.current?.api.loadDataset(dataset, listener(null));
+  }, [dataset, listener]);
+
   const train = useCallback((config: Config) => {
     const current = handle.current;
     if (!current) return;
     const id = ++runId.current;
     const call = ++trainCalls.current;
     pending.current = [];
-    dispatch({ type: 'start', epochs: config.epochs, runId: id });
+    dispatch({ type: 'start', epochs: config.epochs, runId: id, dataset: config.dataset });
     current.lastHeard = performance.now();
 
     // Ping fallback, only where the Web Lock watch is off: a silent worker that does not answer is dead.
@@ -192,20 +206,21 @@ export function useTrainer(backend: BackendName) {
   const dismissError = useCallback(() => dispatch({ type: 'dismiss-error' }), []);
 
   /**
-   * Asks the worker about the dataset or a run's model. Never rejects: a
-   * worker that dies or is replaced while it answers yields an 'unavailable'
-   * reply (Comlink would otherwise wait forever for a terminated worker).
+   * Asks the worker something whose answer may be "unavailable". Never
+   * rejects: a worker that dies or is replaced while it answers yields an
+   * 'unavailable' reply (Comlink would otherwise wait forever for a
+   * terminated worker).
    */
-  const query = useCallback(<Q extends Query>(question: Q): Promise<QueryReply<Q>> => {
+  const ask = useCallback(<R>(call: (api: Comlink.Remote<TrainerApi>) => Promise<R>): Promise<R | UnavailableReply> => {
     const current = handle.current;
-    const gone = (message: string): QueryReply<Q> => ({ type: 'unavailable', message });
+    const gone = (message: string): UnavailableReply => ({ type: 'unavailable', message });
     if (!current || current.retired) return Promise.resolve(gone(WORKER_GONE));
     const { signal } = current.unwatch;
     if (signal.aborted) return Promise.resolve(gone(WORKER_GONE));
-    return new Promise<QueryReply<Q>>((resolve) => {
+    return new Promise<R | UnavailableReply>((resolve) => {
       const onRetired = () => resolve(gone(WORKER_GONE));
       signal.addEventListener('abort', onRetired, { once: true });
-      (current.api.query(question) as Promise<QueryReply<Q>>)
+      call(current.api)
         .catch((error: unknown) => gone(`The training worker could not answer (${error instanceof Error ? error.message : String(error)}).`))
         .then((reply) => {
           signal.removeEventListener('abort', onRetired);
@@ -214,5 +229,31 @@ export function useTrainer(backend: BackendName) {
     });
   }, []);
 
-  return { state, train, pause, resume, stop, reset, dismissError, query };
+  /** Asks the worker about a dataset or a run's model. */
+  const query = useCallback(<Q extends Query>(question: Q) =>
+    ask((api) => api.query(question) as Promise<QueryReply<Q>>) as Promise<QueryReply<Q>>, [ask]);
+
+  /** The learner's own four files: read here, checked and kept in the worker, never sent anywhere else. */
+  const openOwnFiles = useCallback(async (files: File[]) => {
+    const names = files.map((file) => file.name);
+    dispatch({ type: 'own-files-checking', names });
+    const tooBig = files.find((file) => file.size > OWN_FILE_MAX_BYTES);
+    if (tooBig) {
+      const message = `${tooBig.name}: ${Math.round(tooBig.size / 1024 ** 2)} MB is more than any set of 28×28 images needs; choose the IDX files.`;
+      dispatch({ type: 'own-files-checked', names, reply: { type: 'unavailable', message } });
+      return;
+    }
+    let read: OwnFile[];
+    try {
+      read = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+    } catch (error) {
+      const message = `The files could not be read (${error instanceof Error ? error.message : String(error)}).`;
+      dispatch({ type: 'own-files-checked', names, reply: { type: 'unavailable', message } });
+      return;
+    }
+    const reply = await ask<OwnFilesReply | UnavailableReply>((api) => api.openOwnFiles(Comlink.transfer(read, read.map((file) => file.bytes))));
+    dispatch({ type: 'own-files-checked', names, reply });
+  }, [ask]);
+
+  return { state, train, pause, resume, stop, reset, dismissError, query, openOwnFiles };
 }

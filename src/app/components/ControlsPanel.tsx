@@ -1,6 +1,8 @@
-import {
-  PARAMS, PRESET_INFO, presetConfig, type Config, type PresetName,
-} from '../../core/config/params';
+import { Fragment } from 'react';
+import { withPreset } from '../../core/config/edits';
+import { PARAMS, PRESET_INFO, type Config, type PresetName } from '../../core/config/params';
+import type { OwnFilesState } from '../runState';
+import { OwnFilesPicker } from './OwnFilesPicker';
 import { ParamField, type ParamValue } from './ParamField';
 
 export interface ControlsPanelProps {
@@ -8,22 +10,17 @@ export interface ControlsPanelProps {
   /** True while a run is active: every control is disabled. */
   locked: boolean;
   onChange(next: Config): void;
+  ownFiles: OwnFilesState;
+  onOwnFiles(files: File[]): void;
 }
 
 export const LOCKED_REASON =
   'Settings are locked while training. Stop or wait for the run to finish to change them.';
 
-/** Every entry of PARAMS as a control, in PARAMS order. */
-export function ControlsPanel({ config, locked, onChange }: ControlsPanelProps) {
+/** Every number and choice of PARAMS as a control, in PARAMS order; the layers have their own section. */
+export function ControlsPanel({ config, locked, onChange, ownFiles, onOwnFiles }: ControlsPanelProps) {
   function change(key: keyof Config, value: ParamValue) {
-    if (key === 'preset') {
-      // A preset is a fresh starting point, but where the user runs it and on
-      // how much data stay as they chose.
-      const preset = presetConfig(value as PresetName);
-      onChange({ ...preset, backend: config.backend, train: config.train, test: config.test });
-    } else {
-      onChange({ ...config, [key]: value } as Config);
-    }
+    onChange(key === 'preset' ? withPreset(config, value as PresetName) : { ...config, [key]: value } as Config);
   }
 
   return (
@@ -34,15 +31,19 @@ export function ControlsPanel({ config, locked, onChange }: ControlsPanelProps) 
       )}
       <fieldset disabled={locked} aria-describedby={locked ? 'controls-locked' : undefined}>
         <legend className="visually-hidden">Hyperparameters</legend>
-        {PARAMS.map((param) => (
-          <ParamField
-            key={param.key}
-            param={param}
-            value={config[param.key]}
-            disabled={locked}
-            note={param.key === 'preset' ? PRESET_INFO[config.preset].description : undefined}
-            onChange={(value) => change(param.key, value)}
-          />
+        {PARAMS.map((param) => param.kind !== 'layers' && (
+          <Fragment key={param.key}>
+            <ParamField
+              param={param}
+              value={config[param.key] as ParamValue}
+              disabled={locked}
+              note={param.key === 'preset' ? PRESET_INFO[config.preset].description : undefined}
+              onChange={(value) => change(param.key, value)}
+            />
+            {param.key === 'dataset' && config.dataset === 'own' && (
+              <OwnFilesPicker state={ownFiles} disabled={locked} onFiles={onOwnFiles} />
+            )}
+          </Fragment>
         ))}
       </fieldset>
     </section>

@@ -1,11 +1,11 @@
 import { useState, type ChangeEvent } from 'react';
-import type { ChoiceParam, NumberParam, Param } from '../../core/config/params';
+import type { ChoiceParam, NumberParam } from '../../core/config/params';
 import { plain } from '../format';
 
 export type ParamValue = string | number;
 
 export interface ParamFieldProps {
-  param: Param;
+  param: NumberParam | ChoiceParam;
   value: ParamValue;
   disabled: boolean;
   /** Extra text shown under the control and read with it (e.g. the preset's description). */
@@ -29,7 +29,7 @@ export function ParamField({ param, value, disabled, note, onChange }: ParamFiel
         />
       ) : (
         <NumberInput
-          id={id} param={param} value={Number(value)} disabled={disabled}
+          id={id} spec={{ ...param, name: param.key }} value={Number(value)} disabled={disabled}
           describedBy={describedBy} onChange={onChange}
         />
       )}
@@ -65,9 +65,12 @@ function ChoiceSelect({ id, param, value, disabled, describedBy, onChange }: Cho
   );
 }
 
+/** What a number input needs to know of its setting. */
+export type NumberSpec = Pick<NumberParam, 'integer' | 'min' | 'max' | 'step'> & { name: string };
+
 interface NumberInputProps {
   id: string;
-  param: NumberParam;
+  spec: NumberSpec;
   value: number;
   disabled: boolean;
   describedBy: string;
@@ -80,14 +83,14 @@ interface NumberInputProps {
  * with step 0.01 would turn 0.9 into 0.910001. Give it a min on the step grid
  * instead; checkNumber still enforces the real range.
  */
-function stepBase(param: NumberParam): number {
-  return Math.floor(param.min / param.step) * param.step;
+function stepBase(spec: NumberSpec): number {
+  return Math.floor(spec.min / spec.step) * spec.step;
 }
 
 type Checked = { ok: true; value: number } | { ok: false; message: string };
 
 /** What the typed text means for this parameter: a value to commit, or why not. */
-function checkNumber(param: NumberParam, text: string, badInput = false): Checked {
+function checkNumber(param: NumberSpec, text: string, badInput = false): Checked {
   const trimmed = text.trim();
   if (badInput || trimmed === '') return { ok: false, message: 'Enter a number.' };
   const value = Number(trimmed);
@@ -103,7 +106,7 @@ function checkNumber(param: NumberParam, text: string, badInput = false): Checke
  * The text the user types lives here, so a half-typed "0." survives; every
  * valid value is committed at once, an invalid one only shows a message.
  */
-function NumberInput({ id, param, value, disabled, describedBy, onChange }: NumberInputProps) {
+export function NumberInput({ id, spec: param, value, disabled, describedBy, onChange }: NumberInputProps) {
   // null: not editing, show the config's value (so preset changes show through).
   const [draft, setDraft] = useState<{ text: string; badInput: boolean } | null>(null);
   const checked = draft === null ? null : checkNumber(param, draft.text, draft.badInput);
@@ -122,7 +125,7 @@ function NumberInput({ id, param, value, disabled, describedBy, onChange }: Numb
     <>
       <input
         id={id}
-        name={param.key}
+        name={param.name}
         type="number"
         inputMode={param.integer ? 'numeric' : 'decimal'}
         min={stepBase(param)}

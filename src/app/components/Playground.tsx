@@ -1,14 +1,20 @@
+import { useMemo } from 'react';
 import type { Problem } from '../../core/config/codec';
 import type { Config } from '../../core/config/params';
+import { DATASET_INFO } from '../../core/data/datasets';
+import { networkTable } from '../../core/model/architecture';
 import type { Exports } from '../export/useExports';
 import type { Inspector } from '../inspect/useInspector';
 import { isRunning, type RunState } from '../runState';
+import { trainBlockedReason } from '../trainReadiness';
 import { InspectViews } from './inspect/InspectViews';
+import { FEATURE_MAPS_TITLE_ID } from './inspect/FeatureMapsView';
+import { ArchitectureSection } from './ArchitectureSection';
 import { ControlsPanel } from './ControlsPanel';
 import { EpochTable } from './EpochTable';
 import { ErrorAlert } from './ErrorAlert';
+import { ExercisesSection } from './ExercisesSection';
 import { ExportButtons } from './ExportButtons';
-import { LayerTable } from './LayerTable';
 import { MemoryReadout } from './MemoryReadout';
 import { ProblemsNotice } from './ProblemsNotice';
 import { ProgressPanel } from './ProgressPanel';
@@ -25,6 +31,7 @@ export interface RunActions {
   stop(): void;
   reset(): void;
   dismissError(): void;
+  openOwnFiles(files: File[]): void;
 }
 
 export interface PlaygroundProps {
@@ -49,6 +56,12 @@ export function Playground({
   // Train stay usable meanwhile: a run started now simply waits for the data.
   const preloading = state.phase === 'loading' && state.plannedEpochs === 0;
   const locked = isRunning(state.phase) && !preloading;
+  const table = useMemo(() => networkTable(config), [config]);
+  const blockedReason = trainBlockedReason(config, table, state.ownFiles);
+  const showBookPair = () => {
+    inspector.featureMaps.compareBookPair();
+    document.getElementById(FEATURE_MAPS_TITLE_ID)?.scrollIntoView({ block: 'start' });
+  };
   return (
     <div className="app">
       <header className="app-header">
@@ -58,15 +71,19 @@ export function Playground({
           <a href={D2L_LENET} target="_blank" rel="noopener noreferrer">
             Dive into Deep Learning, “Convolutional Neural Networks (LeNet)”
           </a>
-          , train it on Fashion-MNIST in your browser and watch it learn.
+          , train it on {DATASET_INFO[config.dataset].label} in your browser and watch it learn.
         </p>
       </header>
       <ProblemsNotice problems={problems} onDismiss={onDismissProblems} />
       <main>
         <div className="layout">
           <aside className="sidebar">
-            <ControlsPanel config={config} locked={locked} onChange={onConfigChange} />
+            <ControlsPanel
+              config={config} locked={locked} onChange={onConfigChange}
+              ownFiles={state.ownFiles} onOwnFiles={actions.openOwnFiles}
+            />
             <ShareLink shareUrl={shareUrl} />
+            <ExercisesSection config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} />
           </aside>
           <div className="results">
             <section className="panel run" aria-labelledby="run-title">
@@ -77,6 +94,7 @@ export function Playground({
               <RunButtons
                 phase={state.phase}
                 preloading={preloading}
+                blockedReason={blockedReason}
                 onTrain={() => actions.train(config)}
                 onPause={actions.pause}
                 onResume={actions.resume}
@@ -93,13 +111,11 @@ export function Playground({
               plannedEpochs={state.plannedEpochs || config.epochs}
               running={locked}
             />
-            <div className="tables">
-              <EpochTable rows={state.epochRows} />
-              <LayerTable config={config} />
-            </div>
+            <EpochTable rows={state.epochRows} />
           </div>
         </div>
-        <InspectViews inspector={inspector} epochRows={state.epochRows} />
+        <ArchitectureSection config={config} table={table} locked={locked} onChange={onConfigChange} />
+        <InspectViews inspector={inspector} epochRows={state.epochRows} dataset={config.dataset} />
       </main>
     </div>
   );

@@ -5,6 +5,8 @@ export interface RunButtonsProps {
   phase: Phase;
   /** The dataset is loading before any run was asked for: nothing to pause or stop yet. */
   preloading: boolean;
+  /** Why Train cannot start now (a network that cannot work, files not chosen); null when it can. */
+  blockedReason: string | null;
   onTrain(): void;
   onPause(): void;
   onResume(): void;
@@ -13,7 +15,7 @@ export interface RunButtonsProps {
 }
 
 /** Train, Pause/Resume, Stop, Reset. */
-export function RunButtons({ phase, preloading, onTrain, onPause, onResume, onStop, onReset }: RunButtonsProps) {
+export function RunButtons({ phase, preloading, blockedReason, onTrain, onPause, onResume, onStop, onReset }: RunButtonsProps) {
   const paused = phase === 'paused';
   const controllable = isRunning(phase) && !preloading;
   const group = useRef<HTMLDivElement>(null);
@@ -32,6 +34,7 @@ export function RunButtons({ phase, preloading, onTrain, onPause, onResume, onSt
   }, [controllable]);
 
   return (
+    <>
     <div
       ref={group}
       className="run-buttons"
@@ -42,12 +45,22 @@ export function RunButtons({ phase, preloading, onTrain, onPause, onResume, onSt
         if (event.relatedTarget) focusInside.current = event.currentTarget.contains(event.relatedTarget);
       }}
     >
-      <button type="button" className="primary" disabled={controllable} onClick={onTrain}>Train</button>
+      <button
+        type="button"
+        className="primary"
+        disabled={controllable || blockedReason !== null}
+        aria-describedby={blockedReason ? 'train-blocked' : undefined}
+        onClick={onTrain}
+      >
+        Train
+      </button>
       <button type="button" disabled={!controllable} onClick={paused ? onResume : onPause}>
         {paused ? 'Resume' : 'Pause'}
       </button>
       <button type="button" disabled={!controllable} onClick={onStop}>Stop</button>
       <button type="button" disabled={isRunning(phase)} onClick={onReset}>Reset</button>
     </div>
+    {blockedReason && <p id="train-blocked" className="blocked-reason" role="status">{blockedReason}</p>}
+    </>
   );
 }

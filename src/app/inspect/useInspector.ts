@@ -7,19 +7,25 @@
  * second (cadence.ts) for the live ones (feature maps, prediction).
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { DATASET_INFO, type DatasetName } from '../../core/data/datasets';
 import type { ActivationsReply, ImageSource, ImagesReply, PredictReply, Query, QueryReply, UnavailableReply } from '../../worker/protocol';
 import { emptyDrawing, fromBytes } from './brush';
 import { DRAW_INTERVAL_MS, LIVE_INTERVAL_MS } from './cadence';
 import { coalesce, type Coalescer } from './coalesce';
 import type { ScaleMode } from './scale';
-import { BOOK_PAIR, firstOfClass, imageTitle, thumbs, type Thumb } from './views';
+import { BOOK_PAIR, firstOfClass, imageTitle, thumbs, type ClassNames, type Thumb } from './views';
 
 export type QueryFn = <Q extends Query>(query: Q) => Promise<QueryReply<Q>>;
 
 /** What the views need to know of the run. */
 export interface InspectedRun {
   runId: number | null;
-  dataReady: boolean;
+  /** The chosen dataset: the Dataset view shows it. */
+  dataset: DatasetName;
+  /** What the run trained on: the views about its model use its images and class names. */
+  runDataset: DatasetName | null;
+  /** The datasets the worker holds. */
+  loaded: readonly DatasetName[];
   /** Finished epochs: the test-pass views refresh when it grows. */
   epochs: number;
   /** Progress points so far: the live views refresh when it grows. */
@@ -52,8 +58,8 @@ const SAMPLES_PER_CLASS = 10;
 
 const TRAIN_FIRST = 'Train to see this: it needs a trained model.';
 
-export function choiceOf(thumb: Thumb): ImageChoice {
-  return { source: { kind: thumb.split, index: thumb.index }, title: imageTitle(thumb), pixels: thumb.pixels };
+export function choiceOf(names: ClassNames, thumb: Thumb): ImageChoice {
+  return { source: { kind: thumb.split, index: thumb.index }, title: imageTitle(names, thumb), pixels: thumb.pixels };
 }
 
 type Reply<T> = T | UnavailableReply | null;
@@ -72,35 +78,48 @@ function useCoalescer<A, R>(ask: (args: A) => Promise<R>, deliver: (reply: R, ar
   return coalescer;
 }
 
-/** A reply with the run it is about: one about an older run reads as none. */
-interface Tagged<T> {
-  runId: number;
+/** A reply with the run (or dataset) it is about: one about an older run reads as none. */
+interface Tagged<T, K = number> {
+  runId: K;
   reply: T;
 }
 
-function current<T>(tagged: Tagged<T> | null, runId: number | null): T | null {
+function current<T, K>(tagged: Tagged<T, K> | null, runId: K | null): T | null {
   return tagged && tagged.runId === runId ? tagged.reply : null;
 }
 
 export function useInspector(query: QueryFn, run: InspectedRun) {
-  const { runId, dataReady, epochs, progress } = run;
+  const { runId, dataset, epochs, progress, loaded } = run;
+  const modelDataset = run.runDataset ?? dataset;
+  const datasetReady = loaded.includes(dataset);
+  const modelDatasetReady = loaded.includes(modelDataset);
 
   // ---- Dataset samples (no model needed) ----
-  const [samples, setSamples] = useState<Reply<ImagesReply>>(null);
-  const [testSamples, setTestSamples] = useState<Thumb[]>([]);
+  const [samples, setSamples] = useState<Tagged<Reply<ImagesReply>, DatasetName> | null>(null);
   useEffect(() => {
-    if (!dataReady) return;
+    if (!datasetReady) return;
     let live = true;
-    void query({ type: 'samples', split: 'train', perClass: SAMPLES_PER_CLASS }).then((reply) => {
-      if (live) setSamples(reply);
-    });
-    void query({ type: 'samples', split: 'test', perClass: 1 }).then((reply) => {
-      if (live && reply.type === 'images') setTestSamples(thumbs(reply));
+    void query({ type: 'samples', dataset, split: 'train', perClass: SAMPLES_PER_CLASS }).then((reply) => {
+      if (live) setSamples({ runId: dataset, reply });
     });
     return () => {
       live = false;
     };
-  }, [query, dataReady]);
+  }, [query, dataset, datasetReady]);
+  // One test image per class of what the model learned, to pick for Feature maps and Draw.
+  const [testSampleReply, setTestSamples] = useState<Tagged<Thumb[], DatasetName> | null>(null);
+  useEffect(() => {
+    if (!modelDatasetReady) return;
+    let live = true;
+    void query({ type: 'samples', dataset: modelDataset, split: 'test', perClass: 1 }).then((reply) => {
+      if (live && reply.type === 'images') setTestSamples({ runId: modelDataset, reply: thumbs(reply) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [query, modelDataset, modelDatasetReady]);
+  const testSamples = useMemo(() => current(testSampleReply, modelDataset) ?? [], [testSampleReply, modelDataset]);
+  const classNames = DATASET_INFO[modelDataset].classNames;
 
   // ---- A confusion cell's images ----
   const [cell, setCell] = useState<Cell | null>(null);
@@ -145,8 +164,8 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
   // The book's pullover is shown until the learner picks an image.
   const pullover = useMemo(() => {
     const thumb = firstOfClass(testSamples, BOOK_PAIR.pullover);
-    return thumb ? choiceOf(thumb) : null;
-  }, [testSamples]);
+    return thumb ? choiceOf(classNames, thumb) : null;
+  }, [testSamples, classNames]);
   const shown = useMemo((): [ImageChoice | null, ImageChoice | null] => [chosen[0] ?? pullover, chosen[1]], [chosen, pullover]);
   useEffect(() => {
     if (runId === null) return;
@@ -159,8 +178,8 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
   const compareBookPair = useCallback(() => {
     const pullover = firstOfClass(testSamples, BOOK_PAIR.pullover);
     const coat = firstOfClass(testSamples, BOOK_PAIR.coat);
-    if (pullover && coat) setChosen([choiceOf(pullover), choiceOf(coat)]);
-  }, [testSamples]);
+    if (pullover && coat) setChosen([choiceOf(classNames, pullover), choiceOf(classNames, coat)]);
+  }, [testSamples, classNames]);
   const clearSecond = useCallback(() => {
     setChosen((current) => [current[0], null]);
     setPickTarget('first');
@@ -185,13 +204,27 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
     const thumb = testSamples.find((t) => t.index === index);
     if (thumb) setDrawing(fromBytes(thumb.pixels));
   }, [testSamples]);
+  /**
+   * An image of the Dataset view. When the model learned another dataset, its
+   * index would name another image there: the pixels go as they are.
+   */
+  const pickDatasetImage = useCallback((thumb: Thumb) => {
+    if (dataset === modelDataset) {
+      pick(choiceOf(classNames, thumb));
+      return;
+    }
+    const title = `${imageTitle(DATASET_INFO[dataset].classNames, thumb)}, ${DATASET_INFO[dataset].label}`;
+    pick({ source: { kind: 'drawing', pixels: fromBytes(thumb.pixels) }, title, pixels: thumb.pixels });
+  }, [pick, dataset, modelDataset, classNames]);
   const showDrawing = useCallback(() => {
     pick({ source: { kind: 'drawing', pixels: drawing }, title: 'Your drawing', pixels: drawing });
   }, [pick, drawing]);
 
   const noModel = runId === null ? TRAIN_FIRST : null;
   return {
-    samples,
+    samples: current(samples, dataset),
+    /** Class names of what the model learned. */
+    classNames,
     testSamples,
     cell: {
       selected: cell,
@@ -202,7 +235,7 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
     },
     mistakes: { filter, setFilter, reply: current(mistakes, runId) },
     featureMaps: {
-      chosen: shown, maps: current(maps, runId) ?? [null, null], pickTarget, setPickTarget, pick, compareBookPair, clearSecond,
+      chosen: shown, maps: current(maps, runId) ?? [null, null], pickTarget, setPickTarget, pick, pickDatasetImage, compareBookPair, clearSecond,
       scaleMode, setScaleMode,
     },
     draw: {

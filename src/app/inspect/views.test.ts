@@ -1,22 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { DATASET_INFO } from '../../core/data/datasets';
 import { cellTitle, firstOfClass, perClassRows, thumbnailName, thumbs } from './views';
+
+const FASHION = DATASET_INFO.fashion.classNames;
 
 describe('inspection view rules', () => {
   it('names a thumbnail by its class, the prediction and the confidence', () => {
-    expect(thumbnailName(4, 2, 0.923)).toBe('Coat, predicted Pullover, 92.3% sure');
+    expect(thumbnailName(FASHION, 4, 2, 0.923)).toBe('Coat, predicted Pullover, 92.3% sure');
   });
 
   it('titles a cell, off and on the diagonal', () => {
-    expect(cellTitle(4, 2, 87)).toBe('Coat predicted as Pullover: 87 images');
-    expect(cellTitle(1, 1, 1)).toBe('Trouser predicted right: 1 image');
+    expect(cellTitle(FASHION, 4, 2, 87)).toBe('Coat predicted as Pullover: 87 images');
+    expect(cellTitle(FASHION, 1, 1, 1)).toBe('Trouser predicted right: 1 image');
   });
 
   it('gives per-class accuracy and its change since the previous epoch', () => {
     const matrix = (hits: number) => Array.from({ length: 100 }, (_, i) => (i === 0 ? hits : i === 1 ? 10 - hits : 0));
-    const rows = perClassRows(matrix(8), matrix(5));
+    const rows = perClassRows(FASHION, matrix(8), matrix(5));
     expect(rows[0]).toEqual({ name: 'T-shirt/top', accuracy: 0.8, change: 0.8 - 0.5 });
     expect(rows[1].accuracy).toBeNaN();
-    expect(perClassRows(matrix(8), null)[0].change).toBeNaN();
+    expect(perClassRows(FASHION, matrix(8), null)[0].change).toBeNaN();
   });
 
   it('splits a reply into thumbnails and finds the first of a class', () => {

@@ -1,22 +1,24 @@
 /** The inspection views' rules and words, as pure functions the components and the hook share. */
-import { CLASS_NAMES } from '../../core/data/idx';
 import { IMAGE_PIXELS } from '../../core/model/architecture';
 import { perClassAccuracy, type ConfusionMatrix } from '../../core/inspect/confusion';
 import type { ImagesReply } from '../../worker/protocol';
 import { percent } from '../format';
 
-export const classLabel = (label: number) => CLASS_NAMES[label] ?? `class ${label}`;
+/** The dataset's class names (DATASET_INFO), in label order. */
+export type ClassNames = readonly string[];
+
+export const classLabel = (names: ClassNames, label: number) => names[label] ?? `class ${label}`;
 
 /** What a thumbnail of a test image is named: its true class, what the model said, and how sure it was. */
-export function thumbnailName(label: number, predicted: number, confidence: number): string {
-  return `${classLabel(label)}, predicted ${classLabel(predicted)}, ${percent(confidence)} sure`;
+export function thumbnailName(names: ClassNames, label: number, predicted: number, confidence: number): string {
+  return `${classLabel(names, label)}, predicted ${classLabel(names, predicted)}, ${percent(confidence)} sure`;
 }
 
-export function cellTitle(trueClass: number, predictedClass: number, total: number): string {
+export function cellTitle(names: ClassNames, trueClass: number, predictedClass: number, total: number): string {
   const images = `${total} ${total === 1 ? 'image' : 'images'}`;
   return trueClass === predictedClass
-    ? `${classLabel(trueClass)} predicted right: ${images}`
-    : `${classLabel(trueClass)} predicted as ${classLabel(predictedClass)}: ${images}`;
+    ? `${classLabel(names, trueClass)} predicted right: ${images}`
+    : `${classLabel(names, trueClass)} predicted as ${classLabel(names, predictedClass)}: ${images}`;
 }
 
 export interface PerClassRow {
@@ -26,11 +28,11 @@ export interface PerClassRow {
   change: number;
 }
 
-export function perClassRows(latest: ConfusionMatrix, previous: ConfusionMatrix | null): PerClassRow[] {
+export function perClassRows(names: ClassNames, latest: ConfusionMatrix, previous: ConfusionMatrix | null): PerClassRow[] {
   const now = perClassAccuracy(latest);
   const before = previous ? perClassAccuracy(previous) : null;
   return now.map((accuracy, label) => ({
-    name: classLabel(label),
+    name: classLabel(names, label),
     accuracy,
     change: before ? accuracy - before[label] : NaN,
   }));
@@ -60,8 +62,8 @@ export function thumbs(reply: ImagesReply): Thumb[] {
 }
 
 /** "Coat (test image 31)": how a chosen image is titled in Feature maps. */
-export function imageTitle(thumb: Pick<Thumb, 'split' | 'label' | 'index'>): string {
-  return `${classLabel(thumb.label)} (${thumb.split} image ${thumb.index})`;
+export function imageTitle(names: ClassNames, thumb: Pick<Thumb, 'split' | 'label' | 'index'>): string {
+  return `${classLabel(names, thumb.label)} (${thumb.split} image ${thumb.index})`;
 }
 
 /** The first test image of `label` among the samples, if any. */

@@ -17,8 +17,9 @@ function batch(seed: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
 
 describe('DataConv2D (the first convolution)', () => {
   it('computes what tfjs-layers\' Conv2D computes, forward and backward', () => {
-    for (const activation of ['sigmoid', 'relu', 'tanh'] as const) {
-      const options = { name: 'c', filters: 6, kernelSize: 5, padding: 'same' as const, activation, useBias: true, inputShape: [28, 28, 1] as [number, number, number] };
+    const geometries = [{ padding: 'same', strides: 1 }, { padding: 'valid', strides: 2 }] as const;
+    for (const [activation, { padding, strides }] of [['sigmoid', geometries[0]], ['relu', geometries[1]], ['tanh', geometries[0]]] as const) {
+      const options = { name: 'c', filters: 6, kernelSize: 5, padding, strides, activation, useBias: true, inputShape: [28, 28, 1] as [number, number, number] };
       const ours = tf.sequential({ layers: [new DataConv2D({ ...options, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
       const theirs = tf.sequential({ layers: [tf.layers.conv2d({ ...options, kernelInitializer: 'glorotUniform' })] });
       const weights = [tf.randomNormal([5, 5, 1, 6], 0, 0.3, 'float32', 2), tf.randomNormal([6], 0, 0.3, 'float32', 3)];

@@ -1,14 +1,14 @@
-import { CLASS_NAMES } from '../../../core/data/idx';
 import { rowFractions, type ConfusionMatrix } from '../../../core/inspect/confusion';
 import type { ImagesReply, UnavailableReply } from '../../../worker/protocol';
 import { percent, pointsChange } from '../../format';
 import { viridis } from '../../inspect/colormap';
 import type { Cell } from '../../inspect/useInspector';
-import { cellTitle, classLabel, perClassRows, readableTextOn, type Thumb } from '../../inspect/views';
+import { cellTitle, classLabel, perClassRows, readableTextOn, type ClassNames, type Thumb } from '../../inspect/views';
 import { ColorLegend } from './Heatmap';
 import { ThumbnailGrid } from './Thumbnails';
 
 export interface ConfusionViewProps {
+  classNames: ClassNames;
   /** The latest epoch's matrix, and the one before it; null before the first epoch ends. */
   matrix: ConfusionMatrix | null;
   previous: ConfusionMatrix | null;
@@ -19,8 +19,8 @@ export interface ConfusionViewProps {
 }
 
 /** The test pass of the latest epoch as counts, shaded by row, with per-class accuracy and each cell's images. */
-export function ConfusionView({ matrix, previous, selected, onSelect, cellImages, onPick }: ConfusionViewProps) {
-  const classes = CLASS_NAMES.length;
+export function ConfusionView({ classNames, matrix, previous, selected, onSelect, cellImages, onPick }: ConfusionViewProps) {
+  const classes = classNames.length;
   const fractions = matrix ? rowFractions(matrix) : null;
   const total = matrix ? matrix.reduce((sum, n) => sum + n, 0) : 0;
   return (
@@ -44,14 +44,14 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
                   <thead>
                     <tr>
                       <td className="corner">True ↓ Predicted →</td>
-                      {CLASS_NAMES.map((name) => <th scope="col" key={name}><span className="vertical">{name}</span></th>)}
+                      {classNames.map((name) => <th scope="col" key={name}><span className="vertical">{name}</span></th>)}
                     </tr>
                   </thead>
                   <tbody>
-                    {CLASS_NAMES.map((name, row) => (
+                    {classNames.map((name, row) => (
                       <tr key={name}>
                         <th scope="row">{name}</th>
-                        {CLASS_NAMES.map((_, column) => {
+                        {classNames.map((_, column) => {
                           const i = row * classes + column;
                           const colour = viridis(fractions[i]);
                           const isSelected = selected?.trueClass === row && selected.predictedClass === column;
@@ -61,7 +61,7 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
                                 type="button"
                                 className="cell"
                                 aria-pressed={isSelected}
-                                aria-label={`${matrix[i]}: ${cellTitle(row, column, matrix[i]).replace(/: .*$/, '')}, ${percent(fractions[i])} of ${name}`}
+                                aria-label={`${matrix[i]}: ${cellTitle(classNames, row, column, matrix[i]).replace(/: .*$/, '')}, ${percent(fractions[i])} of ${name}`}
                                 onClick={() => onSelect({ trueClass: row, predictedClass: column })}
                               >
                                 {matrix[i]}
@@ -79,7 +79,7 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
                 <ColorLegend range={[0, 1]} colormap="viridis" label="Cell shade" format={percent} />
               </p>
             </div>
-            <PerClassTable matrix={matrix} previous={previous} />
+            <PerClassTable classNames={classNames} matrix={matrix} previous={previous} />
           </div>
           <div className="cell-images">
             <h3>What a cell holds</h3>
@@ -89,10 +89,10 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
               <>
                 <p className="cell-title" role="status">
                   {cellImages?.type === 'images'
-                    ? cellTitle(selected.trueClass, selected.predictedClass, cellImages.total)
-                    : `${classLabel(selected.trueClass)} predicted as ${classLabel(selected.predictedClass)}`}
+                    ? cellTitle(classNames, selected.trueClass, selected.predictedClass, cellImages.total)
+                    : `${classLabel(classNames, selected.trueClass)} predicted as ${classLabel(classNames, selected.predictedClass)}`}
                 </p>
-                <ThumbnailGrid reply={cellImages} waiting="Loading its images…" empty="This cell holds no images." onPick={onPick} />
+                <ThumbnailGrid reply={cellImages} classNames={classNames} waiting="Loading its images…" empty="This cell holds no images." onPick={onPick} />
               </>
             )}
           </div>
@@ -102,7 +102,13 @@ export function ConfusionView({ matrix, previous, selected, onSelect, cellImages
   );
 }
 
-function PerClassTable({ matrix, previous }: { matrix: ConfusionMatrix; previous: ConfusionMatrix | null }) {
+interface PerClassTableProps {
+  classNames: ClassNames;
+  matrix: ConfusionMatrix;
+  previous: ConfusionMatrix | null;
+}
+
+function PerClassTable({ classNames, matrix, previous }: PerClassTableProps) {
   return (
     <div className="table-scroll">
       <table className="numbers per-class">
@@ -115,7 +121,7 @@ function PerClassTable({ matrix, previous }: { matrix: ConfusionMatrix; previous
           </tr>
         </thead>
         <tbody>
-          {perClassRows(matrix, previous).map((row) => (
+          {perClassRows(classNames, matrix, previous).map((row) => (
             <tr key={row.name}>
               <th scope="row">{row.name}</th>
               <td>{percent(row.accuracy)}</td>

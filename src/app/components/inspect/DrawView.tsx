@@ -4,15 +4,15 @@
  * users start from a test image instead, and read the prediction as a table.
  */
 import { useEffect, useId, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import { CLASS_NAMES } from '../../../core/data/idx';
 import { IMAGE_SIZE } from '../../../core/model/architecture';
 import { percent } from '../../format';
 import { stroke, type Point } from '../../inspect/brush';
-import { mostLikely } from '../../inspect/views';
+import { mostLikely, type ClassNames } from '../../inspect/views';
 import { Heatmap } from './Heatmap';
 import './inspect-visual.css';
 
 export interface DrawViewProps {
+  classNames: ClassNames;
   /** 784 values 0…1: the current drawing. */
   pixels: Float32Array;
   onDrawingChange(next: Float32Array): void;
@@ -40,7 +40,7 @@ function padPoint(event: { clientX: number; clientY: number }, pad: DOMRect): Po
 
 /** The "Draw" section: a drawing pad and what the current model makes of the drawing. */
 export function DrawView({
-  pixels, onDrawingChange, onClear, testImages, onPickTestImage, probabilities, message, onShowInFeatureMaps,
+  classNames, pixels, onDrawingChange, onClear, testImages, onPickTestImage, probabilities, message, onShowInFeatureMaps,
 }: DrawViewProps) {
   const id = useId();
   // Several pointermoves can arrive before the new drawing comes back as a
@@ -145,7 +145,7 @@ export function DrawView({
         <div className="draw-result">
           {best >= 0 && probabilities && (
             <p className="draw-verdict">
-              Most likely: <strong>{CLASS_NAMES[best]} ({percent(probabilities[best])})</strong>
+              Most likely: <strong>{classNames[best]} ({percent(probabilities[best])})</strong>
             </p>
           )}
           {message !== null && <p className="panel-help draw-message" role="status">{message}</p>}
@@ -159,7 +159,7 @@ export function DrawView({
                 </tr>
               </thead>
               <tbody>
-                {CLASS_NAMES.map((name, label) => {
+                {classNames.map((name, label) => {
                   const p = probabilities ? probabilities[label] : null;
                   const top = label === best;
                   const width = p !== null && Number.isFinite(p) ? Math.min(1, Math.max(0, p)) * 100 : 0;

@@ -1,5 +1,6 @@
 import type { EpochEvent } from '../../../core/train/events';
 import { choiceOf, type Inspector } from '../../inspect/useInspector';
+import { DATASET_INFO, type DatasetName } from '../../../core/data/datasets';
 import { classLabel, type Thumb } from '../../inspect/views';
 import { ConfusionView } from './ConfusionView';
 import { DatasetView } from './DatasetView';
@@ -10,17 +11,19 @@ import { MistakesView } from './MistakesView';
 export interface InspectViewsProps {
   inspector: Inspector;
   epochRows: EpochEvent[];
+  /** The chosen dataset, which the Dataset view shows. */
+  dataset: DatasetName;
 }
 
 /** "See what the network learned": the data, the test pass, the mistakes, the feature maps and a drawing pad. */
-export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
-  const { samples, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
+export function InspectViews({ inspector, epochRows, dataset }: InspectViewsProps) {
+  const { samples, classNames, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
   const latest = epochRows.at(-1) ?? null;
   const previous = epochRows.at(-2) ?? null;
   // Where a picked image now shows: bring it into view for the learner.
   const showFeatureMaps = () => document.getElementById(FEATURE_MAPS_TITLE_ID)?.scrollIntoView({ block: 'start' });
   const pick = (thumb: Thumb) => {
-    featureMaps.pick(choiceOf(thumb));
+    featureMaps.pick(choiceOf(classNames, thumb));
     showFeatureMaps();
   };
   const columns: FeatureMapsColumn[] = [];
@@ -37,8 +40,16 @@ export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
   });
   return (
     <div className="inspect-views">
-      <DatasetView samples={samples} onPick={pick} />
+      <DatasetView
+        dataset={DATASET_INFO[dataset]}
+        samples={samples}
+        onPick={(thumb) => {
+          featureMaps.pickDatasetImage(thumb);
+          showFeatureMaps();
+        }}
+      />
       <ConfusionView
+        classNames={classNames}
         matrix={latest?.confusion ?? null}
         previous={previous?.confusion ?? null}
         selected={cell.selected}
@@ -46,7 +57,7 @@ export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
         cellImages={cell.reply}
         onPick={pick}
       />
-      <MistakesView reply={mistakes.reply} noModel={noModel} filter={mistakes.filter} onFilterChange={mistakes.setFilter} onPick={pick} />
+      <MistakesView reply={mistakes.reply} classNames={classNames} noModel={noModel} filter={mistakes.filter} onFilterChange={mistakes.setFilter} onPick={pick} />
       <FeatureMapsView
         columns={columns}
         scaleMode={featureMaps.scaleMode}
@@ -57,10 +68,11 @@ export function InspectViews({ inspector, epochRows }: InspectViewsProps) {
         onClearSecond={featureMaps.clearSecond}
       />
       <DrawView
+        classNames={classNames}
         pixels={draw.pixels}
         onDrawingChange={draw.setPixels}
         onClear={draw.clear}
-        testImages={testSamples.map((thumb) => ({ index: thumb.index, label: classLabel(thumb.label) }))}
+        testImages={testSamples.map((thumb) => ({ index: thumb.index, label: classLabel(classNames, thumb.label) }))}
         onPickTestImage={draw.pickTestImage}
         probabilities={draw.prediction?.type === 'probabilities' ? draw.prediction.probabilities : null}
         message={noModel ? 'Train to see what the network thinks of your drawing.'

@@ -1,11 +1,11 @@
-import { CLASS_NAMES } from '../../../core/data/idx';
 import type { ImagesReply, UnavailableReply } from '../../../worker/protocol';
 import type { MistakeFilter } from '../../inspect/useInspector';
-import type { Thumb } from '../../inspect/views';
+import type { ClassNames, Thumb } from '../../inspect/views';
 import { ThumbnailGrid } from './Thumbnails';
 
 export interface MistakesViewProps {
   reply: ImagesReply | UnavailableReply | null;
+  classNames: ClassNames;
   /** Why there can be nothing yet (no model), or null. */
   noModel: string | null;
   filter: MistakeFilter;
@@ -13,20 +13,28 @@ export interface MistakesViewProps {
   onPick(thumb: Thumb): void;
 }
 
-function ClassSelect({ id, label, value, onChange }: { id: string; label: string; value: number | null; onChange(value: number | null): void }) {
+interface ClassSelectProps {
+  id: string;
+  label: string;
+  classNames: ClassNames;
+  value: number | null;
+  onChange(value: number | null): void;
+}
+
+function ClassSelect({ id, label, classNames, value, onChange }: ClassSelectProps) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select id={id} value={value ?? ''} onChange={(event) => onChange(event.target.value === '' ? null : Number(event.target.value))}>
         <option value="">Any class</option>
-        {CLASS_NAMES.map((name, label) => <option key={name} value={label}>{name}</option>)}
+        {classNames.map((name, label) => <option key={name} value={label}>{name}</option>)}
       </select>
     </div>
   );
 }
 
 /** The test images the model gets most confidently wrong, after the latest epoch. */
-export function MistakesView({ reply, noModel, filter, onFilterChange, onPick }: MistakesViewProps) {
+export function MistakesView({ reply, classNames, noModel, filter, onFilterChange, onPick }: MistakesViewProps) {
   const images = reply?.type === 'images' ? reply : null;
   return (
     <section className="panel inspect" aria-labelledby="mistakes-title">
@@ -36,9 +44,9 @@ export function MistakesView({ reply, noModel, filter, onFilterChange, onPick }:
         true class, the prediction and the confidence. Click one to see its feature maps.
       </p>
       <div className="filters">
-        <ClassSelect id="mistakes-true" label="True class" value={filter.trueClass}
+        <ClassSelect classNames={classNames} id="mistakes-true" label="True class" value={filter.trueClass}
           onChange={(trueClass) => onFilterChange({ ...filter, trueClass })} />
-        <ClassSelect id="mistakes-predicted" label="Predicted class" value={filter.predictedClass}
+        <ClassSelect classNames={classNames} id="mistakes-predicted" label="Predicted class" value={filter.predictedClass}
           onChange={(predictedClass) => onFilterChange({ ...filter, predictedClass })} />
       </div>
       {images && (
@@ -47,6 +55,7 @@ export function MistakesView({ reply, noModel, filter, onFilterChange, onPick }:
         </p>
       )}
       <ThumbnailGrid
+        classNames={classNames}
         reply={noModel ? { type: 'unavailable', message: 'Train to see the mistakes: they come from each epoch’s test pass.' } : reply}
         waiting="The mistakes appear after the first epoch’s test pass."
         empty="No mistakes match these classes."

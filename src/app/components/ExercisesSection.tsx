@@ -1,0 +1,49 @@
+import { BOOK_TEST_ACCURACY, EXERCISES, exerciseConfig, type Exercise } from '../../core/config/exercises';
+import type { Config } from '../../core/config/params';
+import { threeDigits } from '../format';
+
+export interface ExercisesSectionProps {
+  config: Config;
+  locked: boolean;
+  onChange(next: Config): void;
+  /** Exercise 4: the book's pullover and coat side by side in Feature maps. */
+  onShowBookPair(): void;
+}
+
+function measuredText(exercise: Exercise): string | null {
+  if (exercise.measured === null) return null;
+  return `In our runs: test acc ${threeDigits(exercise.measured)} after 10 epochs, ` +
+    `against ${threeDigits(BOOK_TEST_ACCURACY)} for the book's LeNet.`;
+}
+
+/** The chapter's exercises, each one click from its setup, with the answer we measured. */
+export function ExercisesSection({ config, locked, onChange, onShowBookPair }: ExercisesSectionProps) {
+  return (
+    <section className="panel exercises" aria-labelledby="exercises-title">
+      <h2 id="exercises-title">Exercises</h2>
+      <p className="panel-help">
+        The book’s exercises for this chapter. Each button sets up one on top of the book’s LeNet (your backend and image
+        counts stay); press Train to answer it.
+      </p>
+      <ol className="exercise-list">
+        {EXERCISES.map((exercise) => {
+          const measured = measuredText(exercise);
+          return (
+            <li key={exercise.id}>
+              <h3>{exercise.id}. {exercise.title}</h3>
+              <p>{exercise.question}</p>
+              {measured && <p className="exercise-result">{measured}</p>}
+              {exercise.opensFeatureMaps ? (
+                <button type="button" onClick={onShowBookPair}>Show a pullover and a coat in Feature maps</button>
+              ) : (
+                <button type="button" disabled={locked} onClick={() => onChange(exerciseConfig(exercise, config))}>
+                  Set up exercise {exercise.id}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
