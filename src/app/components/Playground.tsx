@@ -83,7 +83,6 @@ export function Playground({
               ownFiles={state.ownFiles} onOwnFiles={actions.openOwnFiles}
             />
             <ShareLink shareUrl={shareUrl} />
-            <ExercisesSection config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} />
           </aside>
           <div className="results">
             <section className="panel run" aria-labelledby="run-title">
@@ -112,9 +111,10 @@ export function Playground({
               running={locked}
             />
             <EpochTable rows={state.epochRows} />
+            <ArchitectureSection config={config} table={table} locked={locked} onChange={onConfigChange} />
           </div>
         </div>
-        <ArchitectureSection config={config} table={table} locked={locked} onChange={onConfigChange} />
+        <ExercisesSection config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} />
         <InspectViews inspector={inspector} epochRows={state.epochRows} dataset={config.dataset} />
       </main>
     </div>
