@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { startWasmBackend } from '../../../scripts/lib/node';
 import { DEFAULT_CONFIG, PRESETS, presetConfig } from '../config/params';
 import type { Dataset } from '../data/idx';
-import { layerTable, lenetLayers } from '../model/architecture';
+import { layerTable, networkLayers } from '../model/architecture';
 import { buildModel } from '../model/build';
 import { disposeSplit, toDevice } from '../train/deviceSplit';
 import { activations, imageInput, predictProbabilities } from './activations';
@@ -100,7 +100,7 @@ describe('activations', () => {
       const before = tf.memory().numTensors;
       const result = await activations(model, image);
       expect(tf.memory().numTensors).toBe(before);
-      const rows = layerTable(lenetLayers(config)).rows.filter((row) => row.name.startsWith('conv') || row.name.startsWith('pool'));
+      const rows = layerTable(networkLayers(config)).rows.filter((row) => row.name.startsWith('conv') || row.name.startsWith('pool'));
       expect(result.maps.map((m) => [m.layer, m.kind, [1, m.channels, m.height, m.width]]))
         .toEqual(rows.map((row) => [row.name, row.name.startsWith('conv') ? 'conv' : 'pool', row.outputShape]));
       for (const map of result.maps) expect(map.values.length).toBe(map.channels * map.height * map.width);
