@@ -58,8 +58,10 @@ export function Playground({
   const locked = isRunning(state.phase) && !preloading;
   const table = useMemo(() => networkTable(config), [config]);
   const blockedReason = trainBlockedReason(config, table, state.ownFiles);
+  // Exercise 4 is about clothes: it sets Fashion-MNIST up for the next Train if another dataset is chosen.
   const showBookPair = () => {
-    inspector.featureMaps.compareBookPair();
+    if (config.dataset !== 'fashion' && !locked) onConfigChange({ ...config, dataset: 'fashion' });
+    inspector.featureMaps.compareBookPair?.();
     document.getElementById(FEATURE_MAPS_TITLE_ID)?.scrollIntoView({ block: 'start' });
   };
   return (

@@ -90,6 +90,7 @@ function current<T, K>(tagged: Tagged<T, K> | null, runId: K | null): T | null {
 
 export function useInspector(query: QueryFn, run: InspectedRun) {
   const { runId, dataset, epochs, progress, loaded } = run;
+  // What the run learned, or what it will learn before the first Train.
   const modelDataset = run.runDataset ?? dataset;
   const datasetReady = loaded.includes(dataset);
   const modelDatasetReady = loaded.includes(modelDataset);
@@ -175,11 +176,12 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
   const pick = useCallback((choice: ImageChoice) => {
     setChosen((current) => (pickTarget === 'first' ? [choice, current[1]] : [current[0], choice]));
   }, [pickTarget]);
-  const compareBookPair = useCallback(() => {
+  // The book's pullover and coat: only a model that learned clothes has them.
+  const compareBookPair = useMemo(() => (modelDataset !== 'fashion' ? null : () => {
     const pullover = firstOfClass(testSamples, BOOK_PAIR.pullover);
     const coat = firstOfClass(testSamples, BOOK_PAIR.coat);
     if (pullover && coat) setChosen([choiceOf(classNames, pullover), choiceOf(classNames, coat)]);
-  }, [testSamples, classNames]);
+  }), [modelDataset, testSamples, classNames]);
   const clearSecond = useCallback(() => {
     setChosen((current) => [current[0], null]);
     setPickTarget('first');
@@ -225,6 +227,8 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
     samples: current(samples, dataset),
     /** Class names of what the model learned. */
     classNames,
+    /** What the Draw view asks for. */
+    drawSubject: DATASET_INFO[modelDataset].drawSubject,
     testSamples,
     cell: {
       selected: cell,

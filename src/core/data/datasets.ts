@@ -15,6 +15,8 @@ export interface DatasetInfo {
   label: string;
   /** One sentence for the Dataset view. */
   description: string;
+  /** What the Draw view asks for. */
+  drawSubject: string;
   classNames: readonly string[];
   /** Folder under public/data/ that holds the four files; null for files the learner brings. */
   folder: string | null;
@@ -23,7 +25,7 @@ export interface DatasetInfo {
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
 export const DATASET_INFO: Record<DatasetName, DatasetInfo> = {
-  fashion: { name: 'fashion', label: 'Fashion-MNIST', description: '28×28 grayscale photos of clothes from Zalando, ten classes.', classNames: FASHION_CLASS_NAMES, folder: 'fashion-mnist' },
-  mnist: { name: 'mnist', label: 'MNIST digits', description: 'handwritten digits 0–9 scanned at 28×28, the data LeNet was made for.', classNames: DIGITS, folder: 'mnist' },
-  own: { name: 'own', label: 'Your own files', description: 'the four IDX files you chose, read on this computer only.', classNames: DIGITS, folder: null },
+  fashion: { name: 'fashion', label: 'Fashion-MNIST', description: '28×28 grayscale photos of clothes from Zalando, ten classes.', drawSubject: 'a piece of clothing', classNames: FASHION_CLASS_NAMES, folder: 'fashion-mnist' },
+  mnist: { name: 'mnist', label: 'MNIST digits', description: 'handwritten digits 0–9 scanned at 28×28, the data LeNet was made for.', drawSubject: 'a digit', classNames: DIGITS, folder: 'mnist' },
+  own: { name: 'own', label: 'Your own files', description: 'the four IDX files you chose, read on this computer only.', drawSubject: 'one of your classes', classNames: DIGITS, folder: null },
 };

@@ -13,6 +13,8 @@ import './inspect-visual.css';
 
 export interface DrawViewProps {
   classNames: ClassNames;
+  /** "a piece of clothing", "a digit": what the model learned to tell apart. */
+  subject: string;
   /** 784 values 0…1: the current drawing. */
   pixels: Float32Array;
   onDrawingChange(next: Float32Array): void;
@@ -40,7 +42,7 @@ function padPoint(event: { clientX: number; clientY: number }, pad: DOMRect): Po
 
 /** The "Draw" section: a drawing pad and what the current model makes of the drawing. */
 export function DrawView({
-  classNames, pixels, onDrawingChange, onClear, testImages, onPickTestImage, probabilities, message, onShowInFeatureMaps,
+  classNames, subject, pixels, onDrawingChange, onClear, testImages, onPickTestImage, probabilities, message, onShowInFeatureMaps,
 }: DrawViewProps) {
   const id = useId();
   // Several pointermoves can arrive before the new drawing comes back as a
@@ -101,7 +103,7 @@ export function DrawView({
     <section className="panel draw" aria-labelledby="draw-title">
       <h2 id="draw-title">Draw</h2>
       <p className="panel-help">
-        Draw a piece of clothing in white on black, as the dataset’s photos are, with a mouse, finger or pen, and see
+        Draw {subject} in white on black, as the dataset’s images are, with a mouse, finger or pen, and see
         what the network makes of it. Or start from a test image and draw over it.
       </p>
       <div className="draw-layout">

@@ -30,8 +30,8 @@ export interface FeatureMapsViewProps {
   /** Which column a click on an image elsewhere on the page fills. */
   pickTarget: 'first' | 'second';
   onPickTargetChange(target: 'first' | 'second'): void;
-  /** The book's pair in one click: a Pullover and a Coat side by side. */
-  onCompareBookPair(): void;
+  /** The book's pair in one click: a Pullover and a Coat side by side; null when the model learned no clothes. */
+  onCompareBookPair: (() => void) | null;
   onClearSecond(): void;
 }
 
@@ -76,7 +76,7 @@ export function FeatureMapsView({
 
       <div className="fm-toolbar">
         <div className="fm-buttons">
-          <button type="button" onClick={onCompareBookPair}>Compare a Pullover with a Coat</button>
+          {onCompareBookPair && <button type="button" onClick={onCompareBookPair}>Compare a Pullover with a Coat</button>}
           {two && <button type="button" onClick={onClearSecond}>Remove the second image</button>}
         </div>
         <fieldset className="fm-pick">

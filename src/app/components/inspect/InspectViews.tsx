@@ -17,7 +17,7 @@ export interface InspectViewsProps {
 
 /** "See what the network learned": the data, the test pass, the mistakes, the feature maps and a drawing pad. */
 export function InspectViews({ inspector, epochRows, dataset }: InspectViewsProps) {
-  const { samples, classNames, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
+  const { samples, classNames, drawSubject, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
   const latest = epochRows.at(-1) ?? null;
   const previous = epochRows.at(-2) ?? null;
   // Where a picked image now shows: bring it into view for the learner.
@@ -69,6 +69,7 @@ export function InspectViews({ inspector, epochRows, dataset }: InspectViewsProp
       />
       <DrawView
         classNames={classNames}
+        subject={drawSubject}
         pixels={draw.pixels}
         onDrawingChange={draw.setPixels}
         onClear={draw.clear}
