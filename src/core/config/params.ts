@@ -127,11 +127,11 @@ export const PARAMS: readonly Param[] = [
   },
   {
     key: 'train', kind: 'number', label: 'Training images', integer: true, min: 1, max: TRAIN_IMAGES_MAX, step: 1,
-    help: 'How many of the 60,000 training images to use.',
+    help: 'How many training images to use: Fashion-MNIST has 60,000, the MNIST digits here 8,499. A larger number uses them all.',
   },
   {
     key: 'test', kind: 'number', label: 'Test images', integer: true, min: 1, max: TEST_IMAGES_MAX, step: 1,
-    help: 'How many of the 10,000 test images to measure accuracy on.',
+    help: 'How many test images to measure accuracy on: Fashion-MNIST has 10,000, the MNIST digits here 1,501.',
   },
   {
     key: 'backend', kind: 'choice', label: 'Backend', choices: BACKENDS,
