@@ -1,6 +1,5 @@
 // The MNIST side of scripts/data/build.ts (the Fashion-MNIST side is in build-data.test.ts).
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,9 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gunzip } from '../src/core/data/gunzip';
-import { DataFileError, FASHION_MNIST_FILES, decodeIdxPair } from '../src/core/data/idx';
-import type { Dataset } from '../src/core/data/idx';
+import { FASHION_MNIST_FILES } from '../src/core/data/idx';
 import {
   BuildDataError,
   MANIFEST_NAME,
@@ -22,7 +19,8 @@ import {
   formatReport,
   splitClass,
 } from './data/build';
-import type { BuildDataOptions, FileKey, Manifest } from './data/build';
+import type { FileKey, Manifest } from './data/build';
+import { decodeOut, expectBuildError, md5, readOut } from './data/build.testing';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -52,33 +50,6 @@ async function makeDigits(overrides: Record<number, unknown> = {}): Promise<stri
   return dir;
 }
 
-async function readOut(dir: string): Promise<Record<FileKey, Uint8Array>> {
-  const entries = await Promise.all(
-    (Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]).map(
-      async ([key, name]) => [key, new Uint8Array(await readFile(path.join(dir, name)))] as const,
-    ),
-  );
-  return Object.fromEntries(entries) as Record<FileKey, Uint8Array>;
-}
-
-async function decodeOut(dir: string, split: 'train' | 'test'): Promise<Dataset> {
-  const files = await readOut(dir);
-  const i = split === 'train' ? 'trainImages' : 'testImages';
-  const l = split === 'train' ? 'trainLabels' : 'testLabels';
-  return decodeIdxPair(await gunzip(files[i], i), await gunzip(files[l], l), { imagesName: i, labelsName: l });
-}
-
-async function expectBuildError(options: BuildDataOptions): Promise<Error> {
-  try {
-    await buildData(options);
-  } catch (error) {
-    expect(error instanceof BuildDataError || error instanceof DataFileError).toBe(true);
-    return error as Error;
-  }
-  throw new Error('expected the build to fail');
-}
-
-const md5 = (bytes: Uint8Array): string => createHash('md5').update(bytes).digest('hex');
 
 let digits: string;
 let outA: string;

@@ -9,8 +9,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzip } from '../src/core/data/gunzip';
-import { DataFileError, FASHION_MNIST_FILES, decodeIdxPair } from '../src/core/data/idx';
-import type { Dataset } from '../src/core/data/idx';
+import { DataFileError, FASHION_MNIST_FILES } from '../src/core/data/idx';
 import {
   BuildDataError,
   MANIFEST_NAME,
@@ -21,7 +20,8 @@ import {
   malformedReason,
   parseBuildDataArgs,
 } from './data/build';
-import type { BuildDataOptions, FileKey, Manifest } from './data/build';
+import type { FileKey, Manifest } from './data/build';
+import { decodeOut, expectBuildError, md5, readOut } from './data/build.testing';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const TEST = 2;
@@ -80,34 +80,6 @@ async function makeSource(overrides: Record<number, unknown> = {}): Promise<stri
   return dir;
 }
 
-async function readOut(dir: string): Promise<Record<FileKey, Uint8Array>> {
-  const read = async (key: FileKey) => new Uint8Array(await readFile(path.join(dir, FASHION_MNIST_FILES[key])));
-  return {
-    trainImages: await read('trainImages'),
-    trainLabels: await read('trainLabels'),
-    testImages: await read('testImages'),
-    testLabels: await read('testLabels'),
-  };
-}
-
-async function decodeOut(dir: string, split: 'train' | 'test'): Promise<Dataset> {
-  const files = await readOut(dir);
-  const i = split === 'train' ? 'trainImages' : 'testImages';
-  const l = split === 'train' ? 'trainLabels' : 'testLabels';
-  return decodeIdxPair(await gunzip(files[i], i), await gunzip(files[l], l), { imagesName: i, labelsName: l });
-}
-
-async function expectBuildError(options: BuildDataOptions): Promise<Error> {
-  try {
-    await buildData(options);
-  } catch (error) {
-    expect(error instanceof BuildDataError || error instanceof DataFileError).toBe(true);
-    return error as Error;
-  }
-  throw new Error('expected the build to fail');
-}
-
-const md5 = (bytes: Uint8Array): string => createHash('md5').update(bytes).digest('hex');
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const small = { perClassTest: TEST, perClassTrain: TRAIN };
 
