@@ -1,6 +1,7 @@
 import { Playground } from './components/Playground';
 import { useExports } from './export/useExports';
 import { useInspector } from './inspect/useInspector';
+import { useRuns } from './runs/useRuns';
 import { useTrainer } from './useTrainer';
 import { useUrlConfig } from './useUrlConfig';
 
@@ -13,6 +14,7 @@ export function App() {
     epochs: state.epochRows.length, progress: state.points.length,
   });
   const exports = useExports(query, state.runId, state.epochRows);
+  const runs = useRuns(query, state);
   return (
     <Playground
       config={config}
@@ -24,6 +26,7 @@ export function App() {
       actions={actions}
       inspector={inspector}
       exports={exports}
+      runs={runs}
     />
   );
 }

@@ -38,3 +38,7 @@ export function formatValue(v: number): string {
   }
   return threeSignificant.format(v);
 }
+
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+/** 2 Dec 2026, 19:48: when a run started, in the learner's time zone. */
+export const dateTime = (ms: number) => dateTimeFormat.format(ms);

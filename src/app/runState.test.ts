@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../core/config/params';
 import type { WorkerEvent } from '../worker/protocol';
 import { initialRunState, isRunning, runReducer, type RunAction, type RunState } from './runState';
 
@@ -22,7 +23,7 @@ describe('runReducer', () => {
   });
 
   it('turns a run into chart points, rows and a final phase', () => {
-    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
+    let state = runReducer({ ...initialRunState, phase: 'ready' }, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 2, dataset: 'fashion' }, startedAt: 0 });
     expect(isRunning(state.phase)).toBe(true);
     state = play(state,
       { type: 'data-ready', dataset: 'fashion', trainImages: 60000, testImages: 10000, cached: true, seconds: 0 },
@@ -46,14 +47,14 @@ describe('runReducer', () => {
   });
 
   it('keeps what was learned when a run diverges, with the message as the alert', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 3, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 3, dataset: 'fashion' }, startedAt: 0 });
     state = play(state, progress(1, 1), { type: 'diverged', epoch: 1, step: 2, message: 'Try a smaller learning rate' });
     expect(state).toMatchObject({ phase: 'diverged', error: 'Try a smaller learning rate' });
     expect(state.points).toHaveLength(1);
   });
 
   it('pauses and resumes only a running run; Train clears the last run, Reset clears everything', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 2, dataset: 'fashion' }, startedAt: 0 });
     state = play(state, progress(1, 1));
     state = runReducer(state, { type: 'paused' });
     expect(state.phase).toBe('paused');
@@ -64,20 +65,20 @@ describe('runReducer', () => {
     state = play(state, epochRow(1), { type: 'stopped', epoch: 2, step: 0, elapsedSeconds: 3 });
     expect(runReducer(state, { type: 'paused' }).phase).toBe('stopped');
     expect(state.epochRows).toHaveLength(1);
-    const again = runReducer(state, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
+    const again = runReducer(state, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 2, dataset: 'fashion' }, startedAt: 0 });
     expect(again).toMatchObject({ epochRows: [], points: [], phase: 'loading' });
     expect(runReducer(state, { type: 'reset' })).toMatchObject({ phase: 'ready', epochRows: [], points: [] });
   });
 
   it('shows a crash as an error until dismissed', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 2, dataset: 'fashion' }, startedAt: 0 });
     state = runReducer(state, { type: 'crashed', message: 'The training worker crashed' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker crashed' });
     expect(runReducer(state, { type: 'dismiss-error' }).error).toBeNull();
   });
 
   it('ignores a Pause pressed after Stop, so the status never says Paused for a run that is stopping', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 2, dataset: 'fashion' }, startedAt: 0 });
     state = play(state, progress(1, 1));
     state = runReducer(state, { type: 'stop' });
     expect(state).toMatchObject({ phase: 'training', stopping: true });
@@ -88,11 +89,11 @@ describe('runReducer', () => {
     // Stop when nothing runs changes nothing.
     expect(runReducer(state, { type: 'stop' })).toBe(state);
     // A new run may be paused again.
-    expect(runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' }), { type: 'paused' }).phase).toBe('paused');
+    expect(runReducer(runReducer(state, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 }), { type: 'paused' }).phase).toBe('paused');
   });
 
   it('keeps what a crashed run learned, and leaves Train usable', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 2, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 2, dataset: 'fashion' }, startedAt: 0 });
     state = play(state, progress(1, 1), progress(1, 2), epochRow(1));
     state = runReducer(state, { type: 'crashed', message: 'The training worker stopped unexpectedly.' });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
@@ -102,22 +103,22 @@ describe('runReducer', () => {
     // The fresh worker's dataset arrives; the alert stays until dismissed or the next Train.
     state = play(state, { type: 'data-ready', dataset: 'fashion', trainImages: 60000, testImages: 10000, cached: false, seconds: 1 });
     expect(state).toMatchObject({ phase: 'error', error: 'The training worker stopped unexpectedly.' });
-    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' })).toMatchObject({ phase: 'loading', error: null, points: [] });
+    expect(runReducer(state, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 })).toMatchObject({ phase: 'loading', error: null, points: [] });
   });
 
   it('shows the worker memory measured after a run until the next run starts; Reset keeps it', () => {
     const memory = { numTensors: 0, numBytes: 0, backend: 'wasm', keptModels: 1, keptTensors: 10, keptBytes: 246_824 };
-    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 });
     expect(state.memory).toBeNull();
     state = play(state, { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
     state = runReducer(state, { type: 'memory', memory });
     expect(state.memory).toEqual(memory);
     expect(runReducer(state, { type: 'reset' }).memory).toEqual(memory);
-    expect(runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' }).memory).toBeNull();
+    expect(runReducer(state, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 }).memory).toBeNull();
   });
 
   it('keeps a finished run\'s rows and curves through anything but Train and Reset', () => {
-    let state = runReducer(initialRunState, { type: 'start', epochs: 1, runId: 1, dataset: 'fashion' });
+    let state = runReducer(initialRunState, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 });
     state = play(state, progress(1, 1), progress(1, 2), epochRow(1),
       { type: 'done', epochs: 1, trainLoss: 1, trainAccuracy: 0.5, testAccuracy: 0.5, elapsedSeconds: 1, imagesPerSecond: 1 });
     const kept = { epochRows: state.epochRows, points: state.points, phase: 'done' };
@@ -136,12 +137,12 @@ describe('the run the views ask about', () => {
   it('is the latest Train\'s, none after Reset, and the dataset stays loaded through both', () => {
     let state = runReducer(initialRunState, { type: 'events', events: [{ type: 'data-ready', dataset: 'fashion', trainImages: 1, testImages: 1, cached: false, seconds: 0 }] });
     expect(state).toMatchObject({ loaded: ['fashion'], runId: null });
-    state = runReducer(state, { type: 'start', epochs: 1, runId: 7, dataset: 'fashion' });
+    state = runReducer(state, { type: 'start', runId: 7, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 });
     expect(state).toMatchObject({ loaded: ['fashion'], runId: 7 });
     state = runReducer(state, { type: 'reset' });
     expect(state).toMatchObject({ loaded: ['fashion'], runId: null });
     // A crashed worker takes its dataset with it; the new one loads it again.
-    state = runReducer(runReducer(state, { type: 'start', epochs: 1, runId: 8, dataset: 'fashion' }), { type: 'crashed', message: 'gone' });
+    state = runReducer(runReducer(state, { type: 'start', runId: 8, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'fashion' }, startedAt: 0 }), { type: 'crashed', message: 'gone' });
     expect(state).toMatchObject({ loaded: [], runId: 8 });
   });
 });
@@ -154,7 +155,7 @@ describe('datasets and the learner\'s own files', () => {
     let state = runReducer(initialRunState, ready('fashion'));
     state = runReducer(runReducer(state, ready('mnist')), ready('fashion'));
     expect(state.loaded).toEqual(['fashion', 'mnist']);
-    state = runReducer(state, { type: 'start', epochs: 1, runId: 1, dataset: 'mnist' });
+    state = runReducer(state, { type: 'start', runId: 1, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'mnist' }, startedAt: 0 });
     expect(state).toMatchObject({ runDataset: 'mnist', loaded: ['fashion', 'mnist'] });
   });
 
@@ -169,7 +170,7 @@ describe('datasets and the learner\'s own files', () => {
     state = runReducer(state, { type: 'own-files-checked', names, reply: { type: 'unavailable', message: 'a.gz: wrong magic number' } });
     expect(state.ownFiles).toEqual({ status: 'invalid', names, message: 'a.gz: wrong magic number' });
     state = runReducer(state, { type: 'own-files-checked', names, reply: { type: 'own-files', trainImages: 5, testImages: 1 } });
-    state = runReducer(runReducer(state, { type: 'reset' }), { type: 'start', epochs: 1, runId: 2, dataset: 'own' });
+    state = runReducer(runReducer(state, { type: 'reset' }), { type: 'start', runId: 2, config: { ...DEFAULT_CONFIG, epochs: 1, dataset: 'own' }, startedAt: 0 });
     expect(state.ownFiles.status).toBe('ready');
     state = runReducer(state, { type: 'crashed', message: 'gone' });
     expect(state).toMatchObject({ ownFiles: { status: 'none' }, loaded: [] });

@@ -3,6 +3,7 @@
  * Components only render this; the hook in useTrainer.ts feeds it.
  */
 import type { EpochEvent, ProgressEvent } from '../core/train/events';
+import type { Config } from '../core/config/params';
 import type { DatasetName } from '../core/data/datasets';
 import type { ActiveBackend, OwnFilesReply, UnavailableReply, WorkerEvent, WorkerMemory } from '../worker/protocol';
 
@@ -62,6 +63,9 @@ export interface RunState {
   runId: number | null;
   /** What that run trains on. */
   runDataset: DatasetName | null;
+  /** The settings it was started with, and when (ms since 1970), for the run history. */
+  runConfig: Config | null;
+  startedAt: number;
   ownFiles: OwnFilesState;
 }
 
@@ -81,11 +85,13 @@ export const initialRunState: RunState = {
   loaded: [],
   runId: null,
   runDataset: null,
+  runConfig: null,
+  startedAt: 0,
   ownFiles: { status: 'none' },
 };
 
 export type RunAction =
-  | { type: 'start'; epochs: number; runId: number; dataset: DatasetName }
+  | { type: 'start'; runId: number; config: Config; startedAt: number }
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'stop' }
@@ -154,10 +160,12 @@ export function runReducer(state: RunState, action: RunAction): RunState {
         ...initialRunState,
         phase: 'loading',
         backend: state.backend,
-        plannedEpochs: action.epochs,
+        plannedEpochs: action.config.epochs,
         loaded: state.loaded,
         runId: action.runId,
-        runDataset: action.dataset,
+        runDataset: action.config.dataset,
+        runConfig: action.config,
+        startedAt: action.startedAt,
         ownFiles: state.ownFiles,
       };
     case 'paused':

@@ -153,7 +153,7 @@ export function useTrainer(backend: BackendName, dataset: DatasetName) {
     const id = ++runId.current;
     const call = ++trainCalls.current;
     pending.current = [];
-    dispatch({ type: 'start', epochs: config.epochs, runId: id, dataset: config.dataset });
+    dispatch({ type: 'start', runId: id, config, startedAt: Date.now() });
     current.lastHeard = performance.now();
 
     // Ping fallback, only where the Web Lock watch is off: a silent worker that does not answer is dead.

@@ -5,6 +5,7 @@ import { DATASET_INFO } from '../../core/data/datasets';
 import { networkTable } from '../../core/model/architecture';
 import type { Exports } from '../export/useExports';
 import type { Inspector } from '../inspect/useInspector';
+import type { Runs } from '../runs/useRuns';
 import { isRunning, type RunState } from '../runState';
 import { trainBlockedReason } from '../trainReadiness';
 import { InspectViews } from './inspect/InspectViews';
@@ -19,6 +20,7 @@ import { MemoryReadout } from './MemoryReadout';
 import { ProblemsNotice } from './ProblemsNotice';
 import { ProgressPanel } from './ProgressPanel';
 import { RunButtons } from './RunButtons';
+import { RunsSection } from './RunsSection';
 import { ShareLink } from './ShareLink';
 import { StatusPanel } from './StatusPanel';
 import { TrainingChart } from './TrainingChart';
@@ -44,13 +46,14 @@ export interface PlaygroundProps {
   actions: RunActions;
   inspector: Inspector;
   exports: Exports;
+  runs: Runs;
 }
 
 const D2L_LENET = 'https://d2l.ai/chapter_convolutional-neural-networks/lenet.html';
 
 /** The whole page, from props only: App wires the hooks in. */
 export function Playground({
-  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions, inspector, exports,
+  config, onConfigChange, problems, onDismissProblems, shareUrl, state, actions, inspector, exports, runs,
 }: PlaygroundProps) {
   // The worker fetches the dataset as soon as the page opens. Settings and
   // Train stay usable meanwhile: a run started now simply waits for the data.
@@ -111,8 +114,12 @@ export function Playground({
               points={state.points}
               plannedEpochs={state.plannedEpochs || config.epochs}
               running={locked}
+              overlays={runs.overlays}
+              bookMarks={runs.bookMarks}
+              onBookMarksChange={runs.setBookMarks}
             />
             <EpochTable rows={state.epochRows} />
+            <RunsSection runs={runs} locked={locked} onLoadSettings={onConfigChange} />
             <ArchitectureSection config={config} table={table} locked={locked} onChange={onConfigChange} />
           </div>
         </div>

@@ -119,8 +119,12 @@ export function configDiff(a: Config, b: Config): string[] {
     .map(({ key }) => `${key}=${linkValue(b, key)}`);
 }
 
+/** Settings the Runs table shows in columns of their own, so its diff column leaves them out. */
+const OWN_COLUMNS = ['dataset=', 'backend=', 'epochs='];
+
+/** What a run changed from the book's LeNet, short: 'lr=0.1, pool=max'. */
 export function diffFromBook(config: Config): string {
-  const diff = configDiff(DEFAULT_CONFIG, config);
+  const diff = configDiff(DEFAULT_CONFIG, config).filter((change) => !OWN_COLUMNS.some((key) => change.startsWith(key)));
   return diff.length === 0 ? 'the book\'s LeNet' : diff.join(', ');
 }
 

@@ -1,0 +1,79 @@
+/**
+ * Runs you keep: every ended run is saved in the browser, survives a reload,
+ * shows on the chart beside others, loads its settings back, and another tab
+ * sees it.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { expectFinishedRun, status } from './helpers';
+
+// Several steps an epoch, so each kept run is a line, not a dot.
+const SMALL = '/?train=512&test=128&epochs=1&batch=64&backend=wasm';
+const runsTable = (page: Page) => page.getByRole('table', { name: 'Runs' });
+const runRows = (page: Page) => runsTable(page).locator('tbody tr');
+const curves = (page: Page) => page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve');
+
+async function trainOnce(page: Page, lr: string, expectedRows: number) {
+  await page.getByLabel('Learning rate').fill(lr);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expectFinishedRun(page, 1);
+  await expect(runRows(page)).toHaveCount(expectedRows);
+}
+
+test('two runs are kept across a reload, drawn together, compared, loaded back and deleted one at a time', async ({ page }) => {
+  await page.goto(SMALL);
+  await expect(status(page)).toContainText('Ready');
+  await expect(page.getByRole('region', { name: 'Runs' })).toContainText('No runs kept yet');
+  await trainOnce(page, '0.9', 1);
+  await trainOnce(page, '0.3', 2);
+  await expect(runRows(page).first()).toContainText('lr=0.3');
+
+  await page.reload();
+  await expect(runRows(page)).toHaveCount(2);
+  const live = await curves(page).count();
+  for (const box of await page.getByRole('checkbox', { name: 'Show on chart' }).all()) await box.check();
+  await expect.poll(() => curves(page).count()).toBeGreaterThanOrEqual(live + 6);
+
+  for (const box of await page.getByRole('checkbox', { name: 'Compare' }).all()) await box.check();
+  await expect(page.getByRole('region', { name: 'Runs' }).getByRole('status').filter({ hasText: 'against' }))
+    .toContainText('differs in lr=');
+
+  // The chart goes home as an image.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export chart (PNG)' }).click();
+  const png = readFileSync(await (await download).path());
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+
+  // Load settings puts the older run's settings back, in the controls and the address bar.
+  await page.getByLabel('Learning rate').fill('0.05');
+  await runRows(page).nth(1).getByRole('button', { name: 'Load settings' }).click();
+  await expect(page.getByLabel('Learning rate')).toHaveValue('0.9');
+  await expect(page).not.toHaveURL(/lr=/);
+
+  const name = await runRows(page).first().getByRole('textbox').inputValue();
+  await page.getByRole('button', { name: `Delete ${name}` }).click();
+  await expect(runRows(page)).toHaveCount(1);
+  await expect(runsTable(page)).not.toContainText('lr=0.3');
+});
+
+test('a run renamed, another tab sees a new run, and Clear all asks first', async ({ page, context }) => {
+  await page.goto(SMALL);
+  await expect(status(page)).toContainText('Ready');
+  const other = await context.newPage();
+  await other.goto(SMALL);
+  await expect(other.getByRole('region', { name: 'Runs' })).toContainText('No runs kept yet');
+
+  await trainOnce(page, '0.9', 1);
+  await expect(runRows(other)).toHaveCount(1);
+
+  const name = runRows(page).first().getByRole('textbox');
+  await name.fill('<b>my</b> baseline');
+  await name.press('Enter');
+  await expect(runRows(other).first().getByRole('textbox')).toHaveValue('<b>my</b> baseline');
+
+  await page.getByRole('button', { name: 'Clear all runs' }).click();
+  await expect(runRows(page)).toHaveCount(1);
+  await page.getByRole('button', { name: 'Yes, delete all runs' }).click();
+  await expect(page.getByRole('region', { name: 'Runs' })).toContainText('No runs kept yet');
+  await expect(other.getByRole('region', { name: 'Runs' })).toContainText('No runs kept yet');
+});

@@ -1,0 +1,135 @@
+/**
+ * The learner's kept runs: opened from IndexedDB when the page opens, a run
+ * saved (with its weights while they fit the budget) when it ends, re-read
+ * when another tab changes them. Without IndexedDB the page trains as usual
+ * and says why nothing is kept.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { encode } from '../../core/config/codec';
+import type { QueryFn } from '../inspect/useInspector';
+import type { RunState } from '../runState';
+import { overlayColour, toggleShown, type ChartOverlay } from './overlays';
+import { RUN_ENDS, defaultRunName, newRunId, type RunEnd, type RunRecord } from './runRecord';
+import { openRunStore, type RunStore } from './runStore';
+
+const isEnd = (phase: string): phase is RunEnd => (RUN_ENDS as readonly string[]).includes(phase);
+
+/** The ended run as a record; null when it learned nothing worth keeping. */
+export function recordOf(state: RunState, id: string, existing: number): RunRecord | null {
+  const { runConfig, phase } = state;
+  if (!runConfig || !isEnd(phase) || (state.points.length === 0 && state.epochRows.length === 0)) return null;
+  const link = encode(runConfig);
+  return {
+    id,
+    name: defaultRunName({ link, startedAt: state.startedAt }, existing),
+    link,
+    dataset: runConfig.dataset,
+    backend: state.backend?.name ?? runConfig.backend,
+    backendDetails: state.backend?.details ?? '',
+    startedAt: state.startedAt,
+    seconds: state.elapsedSeconds,
+    end: phase,
+    epochs: state.epochRows.map(({ epoch, trainLoss, trainAccuracy, testAccuracy, seconds, imagesPerSecond }) =>
+      ({ epoch, trainLoss, trainAccuracy, testAccuracy, seconds, imagesPerSecond })),
+    points: state.points,
+    hasWeights: false,
+  };
+}
+
+export function useRuns(query: QueryFn, state: RunState) {
+  const [store, setStore] = useState<RunStore | null>(null);
+  const [runs, setRuns] = useState<RunRecord[]>([]);
+  /** Why runs are not (or this one was not) kept; null when all is well. */
+  const [problem, setProblem] = useState<string | null>(null);
+  const [shown, setShown] = useState<string[]>([]);
+  const [compared, setCompared] = useState<string[]>([]);
+  const [bookMarks, setBookMarks] = useState(false);
+
+  const reload = useCallback(async (from: RunStore) => {
+    const { runs: kept, skipped } = await from.list();
+    setRuns(kept);
+    if (skipped) setProblem(`${skipped} kept ${skipped === 1 ? 'run was' : 'runs were'} unreadable and ${skipped === 1 ? 'is' : 'are'} not shown.`);
+  }, []);
+
+  useEffect(() => {
+    let open: RunStore | null = null;
+    let unmounted = false;
+    void openRunStore({ onChange: () => open && void reload(open) }).then((opened) => {
+      if ('problem' in opened) {
+        setProblem(opened.problem);
+        return;
+      }
+      if (unmounted) {
+        opened.store.close();
+        return;
+      }
+      open = opened.store;
+      setStore(open);
+      void reload(open);
+    });
+    return () => {
+      unmounted = true;
+      open?.close();
+    };
+  }, [reload]);
+
+  // Each run is saved once, when it ends.
+  const saved = useRef(new Set<number>());
+  useEffect(() => {
+    const { runId } = state;
+    if (!store || runId === null || saved.current.has(runId)) return;
+    const record = recordOf(state, newRunId(), runs.length);
+    if (!record) return;
+    saved.current.add(runId);
+    void (async () => {
+      const files = await query({ type: 'export', runId });
+      try {
+        await store.save(record, files.type === 'model-files' ? { modelJson: files.modelJson, weights: files.weights } : null);
+        await reload(store);
+      } catch (error) {
+        setProblem(error instanceof Error ? error.message : String(error));
+      }
+    })();
+  }, [store, state, runs.length, query, reload]);
+
+  const act = useCallback(async (change: (from: RunStore) => Promise<void>) => {
+    if (!store) return;
+    try {
+      await change(store);
+      await reload(store);
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    }
+  }, [store, reload]);
+
+  const overlays = useMemo((): ChartOverlay[] => shown.flatMap((id, position) => {
+    const run = runs.find((candidate) => candidate.id === id);
+    return run ? [{ id, name: run.name, colour: overlayColour(position), points: run.points }] : [];
+  }), [shown, runs]);
+
+  return {
+    runs,
+    problem,
+    dismissProblem: () => setProblem(null),
+    overlays,
+    shown,
+    show: (id: string, on: boolean) => setShown((current) => toggleShown(current, id, on)),
+    compared,
+    compare: (id: string, on: boolean) => setCompared((current) => (on ? [...current.filter((other) => other !== id), id].slice(-2) : current.filter((other) => other !== id))),
+    rename: (id: string, name: string) => act((from) => from.rename(id, name)),
+    remove: (id: string) => {
+      setShown((current) => current.filter((other) => other !== id));
+      setCompared((current) => current.filter((other) => other !== id));
+      return act((from) => from.remove(id));
+    },
+    clear: () => {
+      setShown([]);
+      setCompared([]);
+      return act((from) => from.clear());
+    },
+    bookMarks,
+    setBookMarks,
+  };
+}
+
+export type Runs = ReturnType<typeof useRuns>;
