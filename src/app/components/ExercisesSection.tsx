@@ -32,7 +32,7 @@ export function ExercisesSection({ config, locked, onChange, onShowBookPair }: E
             <li key={exercise.id}>
               <h3>{exercise.id}. {exercise.title}</h3>
               <p>{exercise.question}</p>
-              {measured && <p className="exercise-result">{measured}</p>}
+              {measured && <p className="exercise-result">{measured}{exercise.note ? ` ${exercise.note}` : ''}</p>}
               {exercise.opensFeatureMaps ? (
                 <button type="button" onClick={onShowBookPair}>Show a pullover and a coat in Feature maps</button>
               ) : (
