@@ -17,10 +17,12 @@ import { DATASET_INFO } from '../core/data/datasets';
 import { loadDatasetFolder } from '../core/data/datasetFolder';
 import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
 import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
+import { budgetHits, setSplitBudget } from '../core/gpu/backend';
 import type { GpuBackendName } from '../core/gpu/backend';
 import { registerGpuTrainingKernels, unregisterGpuTrainingKernels } from '../core/gpu/trainingKernels';
 import { keptPatchCount } from '../core/gpu/webgl';
-import { CASES, maxAbs, readConv2dGrads, relError } from '../core/kernels/testValues';
+import { CASES, caseNamed, FORWARD_ONLY_CASES, maxAbs, randoms, readConv2dGrads, relError, size, SPLIT_CASES } from '../core/kernels/testValues';
+import type { Grads } from '../core/kernels/testValues';
 import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
 import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
@@ -132,16 +134,29 @@ const api: BenchWorkerApi = {
 
   async checkKernels(backend: GpuBackendName): Promise<KernelCheckReply> {
     const choice = await chooseBackend(backend);
-    if (choice.backend !== backend) return { backend, available: false, note: choice.note ?? '', cases: [], patchesKept: 0 };
+    if (choice.backend !== backend) return { backend, available: false, note: choice.note ?? '', cases: [], forwardCases: [], patchesKept: 0 };
     const cases: KernelCheck[] = [];
-    for (const c of CASES) {
+    const runs = [
+      ...CASES.map((c) => ({ c, name: c.name, budget: undefined as number | undefined })),
+      // Again with a small split budget: the paths large batches and filters take.
+      ...SPLIT_CASES.map(({ name, budget }) => ({ c: caseNamed(name), name: `${name} (split budget ${budget})`, budget })),
+    ];
+    for (const { c, name, budget } of runs) {
       unregisterGpuTrainingKernels(backend);
       const reference = await readConv2dGrads(c, 7);
       registerGpuTrainingKernels(backend);
       const before = tf.memory().numTensors;
-      const ours = await readConv2dGrads(c, 7);
+      const hitsBefore = budgetHits();
+      let ours: Grads;
+      setSplitBudget(budget);
+      try {
+        ours = await readConv2dGrads(c, 7);
+      } finally {
+        setSplitBudget();
+      }
       cases.push({
-        name: c.name,
+        name,
+        budgetHits: budgetHits() - hitsBefore,
         outputError: relError(ours.y, reference.y),
         fusedOutputError: relError(ours.fusedY, reference.fusedY),
         biasError: relError(ours.dBias, reference.dBias),
@@ -152,10 +167,21 @@ const api: BenchWorkerApi = {
         tensorsLeaked: tf.memory().numTensors - before,
       });
     }
+    const forwardCases: KernelCheckReply['forwardCases'] = [];
+    for (const c of FORWARD_ONLY_CASES) {
+      const forward = () => tf.tidy(() =>
+        tf.conv2d(tf.tensor4d(randoms(size(c.x), 3), c.x), tf.tensor4d(randoms(size(c.w), 4), c.w), c.strides, c.pad));
+      unregisterGpuTrainingKernels(backend);
+      const reference = forward();
+      registerGpuTrainingKernels(backend);
+      const ours = forward();
+      forwardCases.push({ name: c.name, outputError: relError(await ours.data() as Float32Array, await reference.data() as Float32Array) });
+      tf.dispose([reference, ours]);
+    }
     const inference = tf.tidy(() => tf.conv2d(tf.ones([2, 8, 8, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 2]) as tf.Tensor4D, 1, 'same'));
     await inference.data();
     inference.dispose();
-    return { backend, available: true, note: await describeBackend(backend), cases, patchesKept: keptPatchCount() };
+    return { backend, available: true, note: await describeBackend(backend), cases, forwardCases, patchesKept: keptPatchCount() };
   },
 };
 

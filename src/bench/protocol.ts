@@ -102,6 +102,8 @@ export interface MeasureReply {
 /** Our GPU kernels against the backend's own on one shared convolution test case (core/kernels/testValues). */
 export interface KernelCheck {
   name: string;
+  /** Kernel calls of ours whose work the split budget changed, split or handed to tfjs's kernel (src/core/gpu/backend.ts). */
+  budgetHits: number;
   /** Worst difference relative to the reference's largest value: forward output, filter and input gradients. */
   outputError: number;
   /** The same for relu(conv2d + bias) through FusedConv2D. */
@@ -123,6 +125,8 @@ export interface KernelCheckReply {
   available: boolean;
   note: string;
   cases: KernelCheck[];
+  /** The forward convolution alone, ours against tfjs's (FORWARD_ONLY_CASES: too large for the full comparison in CI). */
+  forwardCases: { name: string; outputError: number }[];
   /** Patch matrices WebGL's kernels still hold after the cases and an inference-only convolution (should be 0). */
   patchesKept: number;
 }

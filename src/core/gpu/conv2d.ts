@@ -9,6 +9,13 @@
  * twice the multiply-adds. Each output value here is a plain loop over the
  * KH·KW·CI taps that fall inside the image (25 for LeNet). Inputs with more
  * channels keep the backend's kernel, which is built for them.
+ *
+ * Any kernel size, stride and padding: the loop checks each tap's bounds, and
+ * nothing is tiled. One thread per output value needs more than WebGPU's
+ * 65,535 workgroups per dimension for large batches (2048 × 28·28 × 128
+ * outputs: 3.2 M workgroups of 64); tfjs's runWebGPUProgram spreads such a
+ * flat dispatch over two or three dimensions itself, and getGlobalIndex
+ * (which calls main here) accounts for that.
  */
 import type { backend_util, KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { convConstants, flatWebGPUProgram, plainConv2D } from './backend';

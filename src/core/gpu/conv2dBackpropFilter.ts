@@ -10,18 +10,23 @@
  * chip built for tens of thousands of threads. Here the batch is cut into
  * chunks of a few images: one program writes a partial sum per chunk and
  * filter weight ([chunks, KH·KW·CI·CO], about a thousand terms per thread),
- * and the backend's own Sum adds the chunks up. Same arithmetic, spread over
- * chunks × more threads; the partial sums also lose fewer digits.
+ * and a second program adds the chunks up. Same arithmetic, spread over
+ * chunks × more threads; the partial sums also lose fewer digits. The partial
+ * sums are kept within the split budget (./backend.ts): a 9×9 filter of
+ * 128 → 128 channels has 1.3 M weights, and one chunk per image at batch 2048
+ * would make 2.7 G partial sums, past any GPU buffer; there chunks take more
+ * images each. Any geometry (kernel size, stride, padding, channels) works:
+ * each thread walks its own sum with bounds checks, nothing is tiled.
  *
  * WebGL computes the same sum as a matrix product instead (./webgl.ts); here
  * that ran 1.6–5.6× slower than this, because tfjs's WebGPU matrix product pads
  * LeNet's small matrices to 32×32 tiles (SwiftShader, batch 256).
  */
-import { Conv2DBackpropFilter, Reshape, Sum } from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, Reshape } from '@tensorflow/tfjs';
 import type { backend_util, KernelFunc } from '@tensorflow/tfjs';
 import { filterGradArgs, product } from '../kernels/checks';
 import { callBackendKernel } from '../kernels/registry';
-import { convConstants, flatWebGPUProgram } from './backend';
+import { convConstants, countBudgetHit, flatWebGPUProgram, getSplitBudget } from './backend';
 import type { GpuBackendLike, WebGPUProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -34,11 +39,23 @@ export interface FilterGradSplit {
   chunks: number;
 }
 
-/** How the batch is cut: whole images per chunk, about TERMS_PER_THREAD terms each. */
-export function splitBatch(info: Pick<Conv2DInfo, 'batchSize' | 'outHeight' | 'outWidth'>): FilterGradSplit {
+/**
+ * How the batch is cut: whole images per chunk, about TERMS_PER_THREAD terms
+ * each, and more where the partial sums, chunks × `weights` (the filter's
+ * size), would exceed `budget` values.
+ */
+export function splitBatch(
+  info: Pick<Conv2DInfo, 'batchSize' | 'outHeight' | 'outWidth'>,
+  weights = 1,
+  budget = getSplitBudget(),
+): FilterGradSplit & { budgetBound: boolean } {
+  const images = Math.max(1, info.batchSize);
   const perImage = Math.max(1, info.outHeight * info.outWidth);
-  const imagesPerChunk = Math.min(Math.max(1, info.batchSize), Math.max(1, Math.round(TERMS_PER_THREAD / perImage)));
-  return { imagesPerChunk, chunks: Math.max(1, Math.ceil(info.batchSize / imagesPerChunk)) };
+  const byTerms = Math.min(images, Math.max(1, Math.round(TERMS_PER_THREAD / perImage)));
+  const maxChunks = Math.max(1, Math.floor(budget / Math.max(1, weights)));
+  const byBudget = Math.ceil(images / maxChunks);
+  const imagesPerChunk = Math.max(byTerms, byBudget);
+  return { imagesPerChunk, chunks: Math.ceil(images / imagesPerChunk), budgetBound: byBudget > byTerms };
 }
 
 /** Integer constants the shaders are specialised for (also their cache key). */
@@ -79,15 +96,36 @@ function webgpuProgram(info: Conv2DInfo, split: FilterGradSplit, k: number): Web
       }`);
 }
 
+/**
+ * dW from the partial sums [chunks, K]: one thread per filter weight adds its
+ * chunks up. (tfjs's Sum over axis 0 would transpose, then give every weight
+ * a workgroup of 64 threads and barriers: for 200,000 weights in one or two
+ * chunks that took seconds on SwiftShader.)
+ */
+function sumChunksProgram(chunks: number, filterShape: number[]): WebGPUProgramLike {
+  return flatWebGPUProgram(['partial'], filterShape, `lenetConv2DBackpropFilterSum_${chunks}`, `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          var sum = 0.0;
+          for (var chunk = 0; chunk < ${chunks}; chunk = chunk + 1) {
+            sum = sum + getPartial(chunk, index);
+          }
+          setOutputAtIndex(index, sum);
+        }
+      }`);
+}
+
 export const webgpuConv2DBackpropFilter: KernelFunc = (args) => {
   const { x, dy, info } = filterGradArgs(`${Conv2DBackpropFilter} (webgpu)`, args);
   const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-  const split = splitBatch(info);
+  const split = splitBatch(info, product(filterShape));
+  if (split.budgetBound) countBudgetHit();
   const backend = args.backend as GpuBackendLike;
   const partial = backend.runWebGPUProgram(webgpuProgram(info, split, product(filterShape)), [x, dy], 'float32');
-  const summed = callBackendKernel('webgpu', Sum, backend, { x: partial }, { axis: [0], keepDims: false });
-  const out = callBackendKernel('webgpu', Reshape, backend, { x: summed }, { shape: filterShape });
+  // One chunk: the partial sums are dW already ([1, K] is [KH, KW, CI, CO] in memory).
+  const out = split.chunks === 1
+    ? callBackendKernel('webgpu', Reshape, backend, { x: partial }, { shape: filterShape })
+    : backend.runWebGPUProgram(sumChunksProgram(split.chunks, filterShape), [partial], 'float32');
   backend.disposeData(partial.dataId);
-  backend.disposeData(summed.dataId);
   return out;
 };

@@ -5,7 +5,11 @@
  * - WebGPU: `Conv2DBackpropFilter` split over the batch
  *   (./conv2dBackpropFilter.ts), and `Conv2D` as a direct loop for inputs
  *   with few channels (./conv2d.ts).
- * Everything else stays the backends' own.
+ * Everything else stays the backends' own. Every geometry the architecture
+ * editor makes runs through these (any kernel size, stride, padding and
+ * channel count); their intermediates stay within a split budget by splitting
+ * the batch, and the WebGL ones hand a call to tfjs's own kernel where one
+ * image alone would exceed it (./backend.ts).
  *
  * No DOM, Node or worker globals: registering works anywhere; the kernels run
  * wherever the backend does.
@@ -16,7 +20,7 @@ import { installKernel } from '../kernels/registry';
 import type { GpuBackendName } from './backend';
 import { makeWebGPUConv2D } from './conv2d';
 import { webgpuConv2DBackpropFilter } from './conv2dBackpropFilter';
-import { makeWebGLConv2D, makeWebGLSum, webglConv2DBackpropFilter, webglConv2DBackpropInput } from './webgl';
+import { makeWebGLConv2D, makeWebGLConv2DBackpropFilter, makeWebGLConv2DBackpropInput, makeWebGLSum } from './webgl';
 
 type Maker = (replaced: KernelConfig | undefined) => KernelFunc | undefined;
 
@@ -25,8 +29,8 @@ function kernelsFor(backendName: GpuBackendName): Array<[string, Maker]> {
     return [
       [Conv2D, (replaced) => replaced && makeWebGLConv2D(replaced)],
       [FusedConv2D, (replaced) => replaced && makeWebGLConv2D(replaced)],
-      [Conv2DBackpropFilter, () => webglConv2DBackpropFilter],
-      [Conv2DBackpropInput, () => webglConv2DBackpropInput],
+      [Conv2DBackpropFilter, (replaced) => makeWebGLConv2DBackpropFilter(replaced)],
+      [Conv2DBackpropInput, (replaced) => makeWebGLConv2DBackpropInput(replaced)],
       [Sum, (replaced) => replaced && makeWebGLSum(replaced)],
     ];
   }

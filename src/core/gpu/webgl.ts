@@ -16,9 +16,17 @@
  * convolution packs an unpacked input (a pooling layer's output) in an extra
  * pass first. Measured on SwiftShader, batch 256, LeNet's second layer: filter
  * gradient 3–4× faster than tfjs's, input gradient and forward about 1.5×.
+ *
+ * Every geometry the architecture editor makes (kernel 1–9, stride 1–3,
+ * 'same', 'valid' or explicit padding, 1–128 channels, outputs down to 1×1)
+ * runs through the same programs: the gather and the scatter check each
+ * tap's bounds, and nothing is tiled or specialised to stride 1 or to channel
+ * counts. Large batches × filters are split over the batch (see "Splitting
+ * over the batch" below).
  */
 import {
-  _FusedMatMul, backend_util, BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, engine, Fill, Reshape, Sum, util,
+  _FusedMatMul, Add, backend_util, BatchMatMul, Concat, Conv2DBackpropFilter, Conv2DBackpropInput, engine, env, Fill, Reshape, Slice,
+  Sum, util,
 } from '@tensorflow/tfjs';
 import type {
   Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, SumAttrs, TensorInfo,
@@ -26,7 +34,7 @@ import type {
 import { backwardConvInfo, checkConvArgs, filterGradArgs, product, sameShape } from '../kernels/checks';
 import type { Shape4 } from '../kernels/checks';
 import { callBackendKernel, singleOutput } from '../kernels/registry';
-import { convConstants, plainConv2D } from './backend';
+import { convConstants, countBudgetHit, imagesPerPiece, plainConv2D } from './backend';
 import type { GpuBackendLike, WebGLProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -168,20 +176,79 @@ function keepPatchesForGradient(backend: GpuBackendLike, info: Conv2DInfo, x: Te
   }
 }
 
-/** The forward pass's patches of exactly this x (same data, same shape), handed over to the caller, or new ones. */
-function takePatches(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo): TensorInfo {
+/** The forward pass's patches of exactly this x (same data, same shape), handed over to the caller; undefined if none are kept. */
+function keptPatches(info: Conv2DInfo, x: TensorInfo): TensorInfo | undefined {
   const key = geometryKey(info);
   const kept = forwardPatches.get(key);
   if (kept && kept.x.dataId === x.dataId && sameShape(kept.x.shape, x.shape)) {
     forwardPatches.delete(key);
     return kept.patches;
   }
-  return backend.runWebGLProgram(im2ColProgram(info), [x], 'float32');
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Splitting over the batch. The patch matrices and per-image products above
+// hold K·M or K·CO values per image (K = KH·KW·CI up to 10,368, M = OH·OW
+// up to 784 for 28×28 images and more behind padding layers), so for large
+// batches and filters they would outgrow WebGL's largest texture and GPU
+// memory (see DEFAULT_SPLIT_BUDGET in ./backend.ts), where tfjs's own
+// backward kernels need no such matrices. Past the split budget the kernels
+// below work on pieces of whole images; where one image alone is past it,
+// they hand the call to tfjs's own kernel (its direct programs).
+
+/** The same convolution on `count` images. */
+function forImages(info: Conv2DInfo, count: number): Conv2DInfo {
+  const [, ih, iw, ci] = info.inShape;
+  const [, oh, ow, co] = info.outShape;
+  return { ...info, batchSize: count, inShape: [count, ih, iw, ci], outShape: [count, oh, ow, co] };
+}
+
+/** Images [start, start + count) of a batch-first tensor (the backend's Slice: a view where it can be one). */
+function someImages(backend: GpuBackendLike, t: TensorInfo, start: number, count: number): TensorInfo {
+  return call(Slice, backend, { x: t }, { begin: t.shape.map((_, i) => (i === 0 ? start : 0)), size: [count, ...t.shape.slice(1)] });
+}
+
+/** `f` on consecutive pieces of at most `per` of `batchSize` images, in order. */
+function pieces<T>(batchSize: number, per: number, f: (start: number, count: number) => T): T[] {
+  const results: T[] = [];
+  for (let start = 0; start < batchSize; start += per) results.push(f(start, Math.min(per, batchSize - start)));
+  return results;
+}
+
+/** The patches of images [start, start + count) of x. */
+function piecePatches(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo, start: number, count: number): TensorInfo {
+  const xPart = someImages(backend, x, start, count);
+  return freeing(backend, [xPart], backend.runWebGLProgram(im2ColProgram(forImages(info, count)), [xPart], 'float32'));
+}
+
+/**
+ * tfjs's own Conv2D or FusedConv2D with its direct convolution program:
+ * its default, im2col, would build the very patch matrix that is too large.
+ */
+function withoutIm2Col(replaced: KernelConfig, args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> {
+  const flags = env();
+  const im2col = flags.getBool('WEBGL_CONV_IM2COL');
+  flags.set('WEBGL_CONV_IM2COL', false);
+  try {
+    return replaced.kernelFunc(args);
+  } finally {
+    flags.set('WEBGL_CONV_IM2COL', im2col);
+  }
+}
+
+/** Pieces' outputs joined along the batch axis, freeing the pieces. */
+function joinImages(backend: GpuBackendLike, parts: TensorInfo[]): TensorInfo {
+  if (parts.length === 1) return parts[0];
+  return freeing(backend, parts, call(Concat, backend, parts as unknown as Record<string, TensorInfo>, { axis: 0 }));
 }
 
 /**
  * Conv2D and FusedConv2D (`replaced` is the backend's own): ours for NHWC,
  * dilation 1, float32 and no PReLU weights; the backend's for the rest.
+ * Any kernel size, stride and padding: im2col reads every tap with a bounds
+ * check. Split over the batch past the split budget (its patches, K·M values
+ * per image); a split forward keeps no patches for the gradient.
  */
 export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
   return (args) => {
@@ -191,41 +258,121 @@ export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
     const { x, filter, info } = conv;
     const attrs = args.attrs as unknown as Partial<FusedConv2DAttrs>;
     const backend = args.backend as GpuBackendLike;
-    const patches = backend.runWebGLProgram(im2ColProgram(info), [x], 'float32');
+    const per = imagesPerPiece(info.batchSize, taps(info) * positions(info));
+    if (per === 0) {
+      countBudgetHit();
+      dropPatches(backend, geometryKey(info)); // a stale entry of this geometry
+      return withoutIm2Col(replaced, args);
+    }
     const weights = call(Reshape, backend, { x: filter }, { shape: [1, taps(info), info.outChannels] });
     // Without a bias or an activation this is the backend's BatchMatMul (both call batchMatMulImpl).
-    const matMul = call(_FusedMatMul, backend, bias ? { a: patches, b: weights, bias } : { a: patches, b: weights }, {
-      transposeA: true, transposeB: false, activation: attrs.activation ?? 'linear', leakyreluAlpha: attrs.leakyreluAlpha,
+    const matMul = (patches: TensorInfo) =>
+      call(_FusedMatMul, backend, bias ? { a: patches, b: weights, bias } : { a: patches, b: weights }, {
+        transposeA: true, transposeB: false, activation: attrs.activation ?? 'linear', leakyreluAlpha: attrs.leakyreluAlpha,
+      });
+    if (per >= info.batchSize) {
+      const patches = backend.runWebGLProgram(im2ColProgram(info), [x], 'float32');
+      const rows = matMul(patches);
+      keepPatchesForGradient(backend, info, x, patches);
+      return freeing(backend, [weights, rows], call(Reshape, backend, { x: rows }, { shape: info.outShape }));
+    }
+    countBudgetHit();
+    dropPatches(backend, geometryKey(info)); // a stale entry of this geometry
+    const parts = pieces(info.batchSize, per, (start, count) => {
+      const patches = piecePatches(backend, info, x, start, count);
+      return freeing(backend, [patches], matMul(patches));
     });
-    keepPatchesForGradient(backend, info, x, patches);
-    return freeing(backend, [weights, matMul], call(Reshape, backend, { x: matMul }, { shape: info.outShape }));
+    const rows = joinImages(backend, parts);
+    return freeing(backend, [weights, rows], call(Reshape, backend, { x: rows }, { shape: info.outShape }));
   };
 }
 
-export const webglConv2DBackpropFilter: KernelFunc = (args) => {
-  const { x, dy, info } = filterGradArgs(`${Conv2DBackpropFilter} (webgl)`, args);
-  const backend = args.backend as GpuBackendLike;
-  const patches = takePatches(backend, info, x);
-  const dyPerImage = call(Reshape, backend, { x: dy }, { shape: [info.batchSize, positions(info), info.outChannels] });
-  const perImage = call(BatchMatMul, backend, { a: patches, b: dyPerImage }, { transposeA: false, transposeB: false });
-  const summed = call(Sum, backend, { x: perImage }, { axis: [0], keepDims: false });
-  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
-  return freeing(backend, [patches, dyPerImage, perImage, summed], call(Reshape, backend, { x: summed }, { shape: filterShape }));
-};
+/**
+ * Conv2DBackpropFilter (`replaced` is the backend's own):
+ * dW = Σ_n patches[n] · dy[n], the per-image products [N, K, CO] summed.
+ * Split over the batch past the split budget (patches K·M and products K·CO
+ * values per image), the pieces' sums added up; tfjs's own kernel where one
+ * image is past it.
+ */
+export function makeWebGLConv2DBackpropFilter(replaced: KernelConfig | undefined): KernelFunc {
+  return (args) => {
+    const { x, dy, info } = filterGradArgs(`${Conv2DBackpropFilter} (webgl)`, args);
+    const backend = args.backend as GpuBackendLike;
+    const kept = keptPatches(info, x);
+    const per = imagesPerPiece(info.batchSize, taps(info) * Math.max(positions(info), info.outChannels));
+    if (per === 0 && replaced !== undefined) {
+      countBudgetHit();
+      if (kept) backend.disposeData(kept.dataId);
+      return replaced.kernelFunc(args);
+    }
+    return filterGradInPieces(backend, x, dy, info, kept, Math.max(1, per));
+  };
+}
 
-export const webglConv2DBackpropInput: KernelFunc = (args) => {
-  const opName = `${Conv2DBackpropInput} (webgl)`;
-  const { dy, filter } = args.inputs as { dy?: TensorInfo; filter?: TensorInfo };
-  if (dy === undefined || filter === undefined) throw new Error(`${opName}: needs inputs dy and filter.`);
-  const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  checkConvArgs(opName, args.attrs, attrs.dataFormat, { dy, filter });
-  const info = backwardConvInfo(opName, attrs.inputShape as Shape4, filter.shape as Shape4, attrs, dy);
-  const backend = args.backend as GpuBackendLike;
+function filterGradInPieces(
+  backend: GpuBackendLike, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo, kept: TensorInfo | undefined, per: number,
+): TensorInfo {
+  const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+  const dyPerImage = call(Reshape, backend, { x: dy }, { shape: [info.batchSize, positions(info), info.outChannels] });
+  const filterGrad = (patches: TensorInfo, dyImages: TensorInfo) => {
+    const perImage = call(BatchMatMul, backend, { a: patches, b: dyImages }, { transposeA: false, transposeB: false });
+    return freeing(backend, [perImage], call(Sum, backend, { x: perImage }, { axis: [0], keepDims: false }));
+  };
+  if (per >= info.batchSize) {
+    const patches = kept ?? backend.runWebGLProgram(im2ColProgram(info), [x], 'float32');
+    const summed = filterGrad(patches, dyPerImage);
+    return freeing(backend, [patches, dyPerImage, summed], call(Reshape, backend, { x: summed }, { shape: filterShape }));
+  }
+  countBudgetHit();
+  let total: TensorInfo | undefined;
+  pieces(info.batchSize, per, (start, count) => {
+    const patches = kept ? someImages(backend, kept, start, count) : piecePatches(backend, info, x, start, count);
+    const dyPart = someImages(backend, dyPerImage, start, count);
+    const summed = freeing(backend, [patches, dyPart], filterGrad(patches, dyPart));
+    total = total === undefined ? summed : freeing(backend, [total, summed], call(Add, backend, { a: total, b: summed }, {}));
+  });
+  const intermediates = kept ? [kept, dyPerImage] : [dyPerImage];
+  return freeing(backend, [...intermediates, total!], call(Reshape, backend, { x: total! }, { shape: filterShape }));
+}
+
+/**
+ * Conv2DBackpropInput (`replaced` is the backend's own):
+ * dx = col2im(dy[n] · Wᵀ), the patches' gradient [N, M, K] scattered back.
+ * Split over the batch past the split budget (K·M values per image), the
+ * pieces' dx joined; tfjs's own kernel where one image is past it.
+ */
+export function makeWebGLConv2DBackpropInput(replaced: KernelConfig | undefined): KernelFunc {
+  return (args) => {
+    const opName = `${Conv2DBackpropInput} (webgl)`;
+    const { dy, filter } = args.inputs as { dy?: TensorInfo; filter?: TensorInfo };
+    if (dy === undefined || filter === undefined) throw new Error(`${opName}: needs inputs dy and filter.`);
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    checkConvArgs(opName, args.attrs, attrs.dataFormat, { dy, filter });
+    const info = backwardConvInfo(opName, attrs.inputShape as Shape4, filter.shape as Shape4, attrs, dy);
+    const per = imagesPerPiece(info.batchSize, taps(info) * positions(info));
+    if (per === 0 && replaced !== undefined) {
+      countBudgetHit();
+      return replaced.kernelFunc(args);
+    }
+    return inputGradInPieces(args.backend as GpuBackendLike, dy, filter, info, Math.max(1, per));
+  };
+}
+
+function inputGradInPieces(backend: GpuBackendLike, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo, per: number): TensorInfo {
   const dyPerImage = call(Reshape, backend, { x: dy }, { shape: [info.batchSize, positions(info), info.outChannels] });
   const weights = call(Reshape, backend, { x: filter }, { shape: [1, taps(info), info.outChannels] });
-  const dPatches = call(BatchMatMul, backend, { a: dyPerImage, b: weights }, { transposeA: false, transposeB: true });
-  return freeing(backend, [dyPerImage, weights, dPatches], backend.runWebGLProgram(col2ImProgram(info), [dPatches], 'float32'));
-};
+  const inputGrad = (dyImages: TensorInfo, count: number) => {
+    const dPatches = call(BatchMatMul, backend, { a: dyImages, b: weights }, { transposeA: false, transposeB: true });
+    return freeing(backend, [dPatches], backend.runWebGLProgram(col2ImProgram(forImages(info, count)), [dPatches], 'float32'));
+  };
+  if (per >= info.batchSize) return freeing(backend, [dyPerImage, weights], inputGrad(dyPerImage, info.batchSize));
+  countBudgetHit();
+  const parts = pieces(info.batchSize, per, (start, count) => {
+    const dyPart = someImages(backend, dyPerImage, start, count);
+    return freeing(backend, [dyPart], inputGrad(dyPart, count));
+  });
+  return freeing(backend, [dyPerImage, weights], joinImages(backend, parts));
+}
 
 /**
  * Sum over every axis but the last, e.g. a convolution's bias gradient (dy
@@ -250,7 +397,15 @@ export function makeWebGLSum(replaced: KernelConfig): KernelFunc {
     const rows = product(rest) / channels;
     const ones = call(Fill, backend, {}, { shape: [1, 1, rows], value: 1, dtype: 'float32' });
     const perImageInput = call(Reshape, backend, { x }, { shape: [images, rows, channels] });
-    const perImage = call(BatchMatMul, backend, { a: ones, b: perImageInput }, { transposeA: false, transposeB: false });
+    // _FusedMatMul with a 'linear' activation, not BatchMatMul: for a row
+    // vector times more than 1000 rows (a zero-padded input makes up to
+    // 36×36 positions and more) tfjs's BatchMatMul switches to a
+    // multiply-and-sum that cannot broadcast the ones over the images
+    // ("Size(1296) must match the product of shape 2,1296,1"); the fused
+    // kernel always runs the packed matrix product.
+    const perImage = call(_FusedMatMul, backend, { a: ones, b: perImageInput }, {
+      transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0,
+    });
     const summed = singleOutput(Sum, replaced.kernelFunc({ inputs: { x: perImage }, backend, attrs: { axis: [0, 1], keepDims: false } } as never));
     const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), channels] : [channels];
     return freeing(backend, [ones, perImageInput, perImage, summed], call(Reshape, backend, { x: summed }, { shape: outShape }));

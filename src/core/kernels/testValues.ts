@@ -78,7 +78,61 @@ export const CASES: Case[] = [
   { name: 'padding larger than the kernel', x: [1, 4, 5, 3], w: [1, 1, 3, 4], strides: 1, pad: 2 },
   // The GPU filter gradient sums chunks of 16 such images: 2 chunks, the last short.
   { name: 'batch of 23, split into chunks', x: [23, 10, 10, 2], w: [3, 3, 2, 3], strides: 1, pad: 'valid' },
+  // Geometries the architecture editor makes beyond LeNet's (kernel 1–9, stride
+  // 1–3, 1–128 channels, 'same' or 'valid'), small enough for CI.
+  { name: 'kernel 3 same, 32 → 64 channels, batch 1', x: [1, 6, 6, 32], w: [3, 3, 32, 64], strides: 1, pad: 'same' },
+  { name: 'kernel 3 valid stride 2, 64 → 32 channels', x: [2, 7, 7, 64], w: [3, 3, 64, 32], strides: 2, pad: 'valid' },
+  { name: 'kernel 7 same, 1 → 32 channels, batch 1', x: [1, 12, 12, 1], w: [7, 7, 1, 32], strides: 1, pad: 'same' },
+  { name: 'kernel 7 same stride 2, 32 → 64 channels', x: [2, 7, 7, 32], w: [7, 7, 32, 64], strides: 2, pad: 'same' },
+  { name: 'kernel 7 valid stride 2, 64 channels, batch 1', x: [1, 9, 9, 64], w: [7, 7, 64, 64], strides: 2, pad: 'valid' },
+  { name: 'kernel 7 valid to a 1×1 output, 32 → 64 channels', x: [2, 7, 7, 32], w: [7, 7, 32, 64], strides: 1, pad: 'valid' },
+  { name: 'kernel 9 valid stride 3, 3 channels', x: [2, 14, 14, 3], w: [9, 9, 3, 8], strides: 3, pad: 'valid' },
+  { name: 'kernel 3 same stride 3, 1 channel, batch 1', x: [1, 28, 28, 1], w: [3, 3, 1, 32], strides: 3, pad: 'same' },
+  { name: '1×1 input, kernel 1, 64 → 32 channels', x: [3, 1, 1, 64], w: [1, 1, 64, 32], strides: 1, pad: 'valid' },
+  // Padding layers make images larger than 28×28 (28 + 2·4 per padded layer):
+  // more than 1000 output positions per image.
+  { name: 'zero-padded 36×36 input, kernel 1, one channel', x: [2, 36, 36, 1], w: [1, 1, 1, 3], strides: 1, pad: 'valid' },
+  { name: 'zero-padded 44×44 input, kernel 5 stride 2', x: [2, 44, 44, 3], w: [5, 5, 3, 4], strides: 2, pad: 'valid' },
+  { name: 'batch of 2048, small images', x: [2048, 3, 3, 2], w: [2, 2, 2, 3], strides: 1, pad: 'valid' },
 ];
+
+/**
+ * Cases the GPU kernel check runs through the forward convolution only: the
+ * full comparison (tfjs's own gradients as the reference) takes tens of
+ * seconds on them on SwiftShader.
+ */
+export const FORWARD_ONLY_CASES: Case[] = [
+  // The largest batch: 2048 · 8·8 · 33 outputs, one thread each, need more than 65,535 WebGPU workgroups of 64.
+  { name: 'batch of 2048, 33 filters, kernel 1', x: [2048, 8, 8, 1], w: [1, 1, 1, 33], strides: 1, pad: 'valid' },
+];
+
+/**
+ * Cases the GPU kernel check runs again with a small split budget
+ * (src/core/gpu/backend.ts), so the kernels take the paths that large batches
+ * and filters take: the batch in pieces and tfjs's own kernel where one image
+ * is past the budget (WebGL), fewer, larger chunks (WebGPU).
+ */
+export const SPLIT_CASES: { name: string; budget: number }[] = [
+  // WebGL: one image is past the budget, tfjs's kernels (its direct forward); WebGPU: 2 chunks (2 + 1 images) instead of 3.
+  { name: 'LeNet conv1 shape, same', budget: 300 },
+  // WebGL: pieces of 2 images and a last one of 1.
+  { name: 'LeNet conv1 shape, same', budget: 40_000 },
+  // WebGL: 12 pieces, the last of 1 image.
+  { name: 'batch of 23, split into chunks', budget: 2500 },
+  // WebGPU: one chunk of all 23 images.
+  { name: 'batch of 23, split into chunks', budget: 100 },
+  // WebGL: the forward in one piece (its patches kept), the filter gradient in pieces of the kept patches.
+  { name: 'kernel 3 valid stride 2, 64 → 32 channels', budget: 20_000 },
+  // WebGL: forward and input gradient in pieces, the filter gradient (K·CO = 100,352 per image) tfjs's.
+  { name: 'kernel 7 same stride 2, 32 → 64 channels', budget: 30_000 },
+];
+
+/** The case named `name`. */
+export function caseNamed(name: string): Case {
+  const found = CASES.find((c) => c.name === name);
+  if (found === undefined) throw new Error(`no kernel test case named '${name}'`);
+  return found;
+}
 
 /** The values in Grads, each compared between backends by the kernel tests. */
 export const GRAD_NAMES = ['y', 'fusedY', 'dBias', 'dx', 'dw', 'dwOtherInput'] as const;
@@ -169,6 +223,12 @@ export const POOLS: { x: [number, number, number, number]; size: number | [numbe
   { x: [2, 6, 5, 2], size: [2, 3], strides: [1, 2], pad: 'valid' },
   { x: [1, 5, 6, 4], size: 3, strides: 1, pad: 'same' },
   { x: [2, 7, 9, 3], size: 2, strides: 2, pad: 'valid' }, // leftover row and column
+  // The editor's pools: window 1–9, stride 1–3, 'valid'.
+  { x: [1, 28, 28, 32], size: 9, strides: 3, pad: 'valid' },
+  { x: [2, 7, 7, 64], size: 3, strides: 1, pad: 'valid' },
+  { x: [1, 8, 8, 32], size: 7, strides: 2, pad: 'valid' },
+  { x: [2, 5, 5, 3], size: 1, strides: 3, pad: 'valid' }, // gaps between windows
+  { x: [1, 3, 3, 64], size: 3, strides: 2, pad: 'valid' }, // a 1×1 output
 ];
 
 /** The gradient of Σ avgPool(x) ⊙ r on the current backend, r a fixed random tensor. */

@@ -6,7 +6,7 @@
  *
  * Two ways to evaluate it:
  *
- * - 'conv' (default where it applies): the sum is itself a forward
+ * - 'conv' (default where it applies and its copies fit the budget): the sum is itself a forward
  *   convolution, with the batch as the channel axis. With
  *   xT = x transposed to [CI, IH, IW, N] and dyT = dy transposed to
  *   [OH, OW, N, CO], dW (as [CI, KH, KW, CO]) = conv2d(xT, dyT, stride 1,
@@ -16,11 +16,12 @@
  *   forward convolution dropped trailing input rows/columns.
  * - 'im2col': colsᵀ[K, M] (K = KH·KW·CI, M = N·OH·OW) is written by a JS loop
  *   on the wasm heap, then dW[K, CO] = colsᵀ · dy[M, CO] is one BatchMatMul
- *   (XNNPACK path: batch 1, no transposes). General; the fallback.
+ *   (XNNPACK path: batch 1, no transposes), in pieces of output rows past
+ *   the budget. General (any kernel, stride, padding, channels); the fallback.
  */
 import { backend_util, BatchMatMul, Conv2D, Transpose } from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { filterGradArgs, sameShape } from '../kernels/checks';
+import { filterGradArgs, product, sameShape } from '../kernels/checks';
 import { asWasmBackend, callKernel, disposeAll, f32, view } from './backend';
 import type { WasmBackendLike } from './backend';
 
@@ -28,7 +29,7 @@ export type BackpropFilterMethod = 'auto' | 'conv' | 'im2col';
 
 export interface BackpropFilterOptions {
   method: BackpropFilterMethod;
-  /** Largest im2col buffer in float32 elements; larger batches are split. */
+  /** Largest im2col buffer in float32 elements (larger work is split), and the most the 'conv' form's copies may take in 'auto'. */
   im2colBudget: number;
 }
 
@@ -44,7 +45,14 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
       f32(backend, zeros).fill(0);
       return zeros;
     }
-    const useConv = options.method !== 'im2col' && convPadding(info) !== undefined;
+    // The convolution form copies x and dy (transposed), and XNNPACK packs
+    // the dy copy once more as its filter: with many channels and large
+    // batches that is hundreds of MB on a heap of at most 4 GB, where im2col
+    // works in pieces within the budget (and measured as fast or faster there
+    // under Node: 3×3 32→64 and 5×5 64→128 at batch 64, 9×9 128→128 at 32).
+    const convCopies = product(x.shape) + 2 * product(dy.shape);
+    const useConv = options.method !== 'im2col' && convPadding(info) !== undefined &&
+      (options.method === 'conv' || convCopies <= options.im2colBudget);
     if (options.method === 'conv' && !useConv) {
       throw new Error('Conv2DBackpropFilter (wasm): the convolution method cannot express this padding.');
     }
@@ -114,15 +122,16 @@ function viaConvolution(
 // 'im2col'
 
 /**
- * Writes colsᵀ for images [n0, n1): row r = (kh, kw, ci), column
- * c = ((n − n0)·OH + oh)·OW + ow, value xpad[n, oh·sh + kh, ow·sw + kw, ci].
+ * Writes colsᵀ for output rows [r0, r1) of the whole batch (row r = n·OH + oh):
+ * row (kh, kw, ci) of colsᵀ, column c = (r − r0)·OW + ow, holds
+ * xpad[n, oh·sh + kh, ow·sw + kw, ci].
  */
-function im2colTransposed(x: Float32Array, cols: Float32Array, n0: number, n1: number, info: Conv2DInfo): void {
+function im2colTransposed(x: Float32Array, cols: Float32Array, r0: number, r1: number, info: Conv2DInfo): void {
   const { inHeight: IH, inWidth: IW, inChannels: CI, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
-  const mc = (n1 - n0) * OH * OW;
+  const mc = (r1 - r0) * OW;
   const step = sw * CI;
   for (let kh = 0; kh < KH; kh++) {
     for (let kw = 0; kw < KW; kw++) {
@@ -131,24 +140,30 @@ function im2colTransposed(x: Float32Array, cols: Float32Array, n0: number, n1: n
       const owHi = Math.max(owLo, Math.min(OW, Math.ceil((IW + pl - kw) / sw)));
       for (let ci = 0; ci < CI; ci++) {
         let dst = ((kh * KW + kw) * CI + ci) * mc;
-        for (let n = n0; n < n1; n++) {
-          for (let oh = 0; oh < OH; oh++, dst += OW) {
-            const ih = oh * sh + kh - pt;
-            if (ih < 0 || ih >= IH) {
-              cols.fill(0, dst, dst + OW);
-              continue;
-            }
-            for (let ow = 0; ow < owLo; ow++) cols[dst + ow] = 0;
-            let src = ((n * IH + ih) * IW + owLo * sw + kw - pl) * CI + ci;
-            for (let ow = owLo; ow < owHi; ow++, src += step) cols[dst + ow] = x[src];
-            for (let ow = owHi; ow < OW; ow++) cols[dst + ow] = 0;
+        for (let r = r0; r < r1; r++, dst += OW) {
+          const n = Math.floor(r / OH);
+          const ih = (r - n * OH) * sh + kh - pt;
+          if (ih < 0 || ih >= IH) {
+            cols.fill(0, dst, dst + OW);
+            continue;
           }
+          for (let ow = 0; ow < owLo; ow++) cols[dst + ow] = 0;
+          let src = ((n * IH + ih) * IW + owLo * sw + kw - pl) * CI + ci;
+          for (let ow = owLo; ow < owHi; ow++, src += step) cols[dst + ow] = x[src];
+          for (let ow = owHi; ow < OW; ow++) cols[dst + ow] = 0;
         }
       }
     }
   }
 }
 
+/**
+ * colsᵀ · dy in pieces of whole output rows (of any image), each piece's
+ * colsᵀ within `budget` values: a piece's columns are a contiguous row range
+ * of dy [M, CO]. Rows rather than images, because one image's colsᵀ alone
+ * can be large (a 9×9 filter of 128 channels has 10,368 rows, and padding
+ * layers make images larger than 28×28).
+ */
 function viaIm2col(
   backend: WasmBackendLike,
   x: TensorInfo,
@@ -159,22 +174,22 @@ function viaIm2col(
 ): TensorInfo {
   const { batchSize: N, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const chunk = Math.max(1, Math.min(N, Math.floor(budget / (K * OH * OW))));
+  const rows = N * OH;
+  const chunk = Math.max(1, Math.min(rows, Math.floor(budget / (K * OW))));
   let result: TensorInfo | undefined;
   try {
-    for (let n0 = 0; n0 < N; n0 += chunk) {
-      const n1 = Math.min(N, n0 + chunk);
-      const mc = (n1 - n0) * OH * OW;
-      const whole = n0 === 0 && n1 === N;
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const r1 = Math.min(rows, r0 + chunk);
+      const mc = (r1 - r0) * OW;
+      const whole = r0 === 0 && r1 === rows;
       const cols = backend.makeOutput([1, K, mc], 'float32');
-      // A chunk of the batch is a contiguous row range of dy [M, CO]; the
-      // matmul needs it as a tensor of its own.
+      // The matmul needs the piece's rows of dy as a tensor of their own.
       const dyPart = whole ? undefined : backend.makeOutput([1, mc, CO], 'float32');
       let partial: TensorInfo;
       try {
-        im2colTransposed(f32(backend, x), f32(backend, cols), n0, n1, info);
+        im2colTransposed(f32(backend, x), f32(backend, cols), r0, r1, info);
         if (dyPart !== undefined) {
-          f32(backend, dyPart).set(f32(backend, dy).subarray(n0 * OH * OW * CO, n1 * OH * OW * CO));
+          f32(backend, dyPart).set(f32(backend, dy).subarray(r0 * OW * CO, r1 * OW * CO));
         }
         const b = dyPart ?? view(dy, [1, mc, CO]);
         partial = callKernel(BatchMatMul, backend, { a: cols, b }, { transposeA: false, transposeB: false });

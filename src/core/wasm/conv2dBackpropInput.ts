@@ -16,7 +16,9 @@
  *
  * Paddings that make those pads negative (explicit padding larger than the
  * filter, or a forward convolution whose windows start inside the bottom/right
- * padding) go to the replaced kernel.
+ * padding) go to the replaced kernel. 'same' and 'valid' padding never do, at
+ * any kernel size and stride ('same' pads at most KH−1 rows in all, 'valid'
+ * none). Any channel counts: XNNPACK's convolution takes them all.
  */
 import { Conv2D, DepthwiseConv2dNative, Sum } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -26,6 +28,8 @@ import { asWasmBackend, callKernel, disposeAll, f32 } from './backend';
 export interface BackpropInputOptions {
   /** Use the depthwise form when the convolution has one input channel. */
   depthwiseForOneChannel: boolean;
+  /** Largest upsampled dy in float32 elements (strides > 1); larger batches are split. */
+  scratchBudget: number;
 }
 
 export function makeConv2DBackpropInput(replaced: KernelConfig | undefined, options: BackpropInputOptions): KernelFunc {
@@ -56,40 +60,68 @@ export function makeConv2DBackpropInput(replaced: KernelConfig | undefined, opti
       return replaced.kernelFunc(args);
     }
 
+    const strided = sh !== 1 || sw !== 1;
+    // With strides > 1 the upsampled dy holds ≈ sh·sw times dy's values
+    // (stride 3: 9×); past the scratch budget it is made for pieces of the
+    // batch, each piece's dx copied into place.
+    const per = strided ? Math.max(1, Math.min(N, Math.floor(options.scratchBudget / (upH * upW * CO)))) : N;
+    const convAttrs = {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [padTop, padBottom],
+        [padLeft, padRight],
+        [0, 0],
+      ],
+      dilations: [1, 1],
+    };
     const rotated = backend.makeOutput([KH, KW, CO, CI], 'float32');
-    const upsampled = sh === 1 && sw === 1 ? undefined : backend.makeOutput([N, upH, upW, CO], 'float32');
-    let perChannel: TensorInfo | undefined;
+    /** dx of images [start, start + count): dy's, upsampled when strided. */
+    const inputGrad = (start: number, count: number): TensorInfo => {
+      const upsampled = strided ? backend.makeOutput([count, upH, upW, CO], 'float32') : undefined;
+      let perChannel: TensorInfo | undefined;
+      try {
+        if (upsampled !== undefined) {
+          const dyValues = f32(backend, dy).subarray(start * OH * OW * CO, (start + count) * OH * OW * CO);
+          upsample(dyValues, f32(backend, upsampled), count, OH, OW, CO, sh, sw);
+        }
+        const input = upsampled ?? dy;
+        let dx: TensorInfo;
+        if (CI === 1 && options.depthwiseForOneChannel) {
+          // rotated [KH, KW, CO, 1] is a depthwise filter with multiplier 1.
+          perChannel = callKernel(DepthwiseConv2dNative, backend, { x: input, filter: rotated }, convAttrs);
+          dx = callKernel(Sum, backend, { x: perChannel }, { axis: [3], keepDims: true });
+        } else {
+          dx = callKernel(Conv2D, backend, { x: input, filter: rotated }, { ...convAttrs, dataFormat: 'NHWC' });
+        }
+        if (!sameShape(dx.shape, [count, IH, IW, CI])) {
+          backend.disposeData(dx.dataId);
+          throw new Error(`Conv2DBackpropInput (wasm): internal shape error [${dx.shape.join(', ')}].`);
+        }
+        return dx;
+      } finally {
+        disposeAll(backend, [upsampled, perChannel]);
+      }
+    };
     try {
       rotateFilter(f32(backend, filter), f32(backend, rotated), KH, KW, CI, CO);
-      if (upsampled !== undefined) {
-        upsample(f32(backend, dy), f32(backend, upsampled), N, OH, OW, CO, sh, sw);
-      }
-      const convAttrs = {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [padTop, padBottom],
-          [padLeft, padRight],
-          [0, 0],
-        ],
-        dilations: [1, 1],
-      };
-      const input = upsampled ?? dy;
-      let dx: TensorInfo;
-      if (CI === 1 && options.depthwiseForOneChannel) {
-        // rotated [KH, KW, CO, 1] is a depthwise filter with multiplier 1.
-        perChannel = callKernel(DepthwiseConv2dNative, backend, { x: input, filter: rotated }, convAttrs);
-        dx = callKernel(Sum, backend, { x: perChannel }, { axis: [3], keepDims: true });
-      } else {
-        dx = callKernel(Conv2D, backend, { x: input, filter: rotated }, { ...convAttrs, dataFormat: 'NHWC' });
-      }
-      if (!sameShape(dx.shape, [N, IH, IW, CI])) {
+      if (per >= N) return inputGrad(0, N);
+      const dx = backend.makeOutput([N, IH, IW, CI], 'float32');
+      try {
+        const imageSize = IH * IW * CI;
+        for (let start = 0; start < N; start += per) {
+          const part = inputGrad(start, Math.min(per, N - start));
+          // Views after the allocations: growing the heap detaches earlier ones.
+          f32(backend, dx).set(f32(backend, part), start * imageSize);
+          backend.disposeData(part.dataId);
+        }
+      } catch (e) {
         backend.disposeData(dx.dataId);
-        throw new Error(`Conv2DBackpropInput (wasm): internal shape error [${dx.shape.join(', ')}].`);
+        throw e;
       }
       return dx;
     } finally {
-      disposeAll(backend, [rotated, upsampled, perChannel]);
+      disposeAll(backend, [rotated]);
     }
   };
 }

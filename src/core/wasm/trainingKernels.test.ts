@@ -160,13 +160,32 @@ describe('wasm training kernels', () => {
     const c: Case = { name: 'chunked', x: [5, 9, 8, 3], w: [3, 3, 3, 4], strides: [2, 1], pad: 'same' };
     const ref = await onBackend('cpu', () => conv2dGrads(c, 3));
     try {
-      // One image's columns are 27·5·8 = 1080 elements: 2 images per chunk, 3 chunks.
+      // One output row's columns are 27·8 = 216 elements: pieces of 11 rows (5 per image), the last of 3.
       registerWasmTrainingKernels({ backpropFilter: 'im2col', im2colBudget: 2500 });
       const got = await onBackend('wasm', () => conv2dGrads(c, 3));
       expect(relError(got.dw, ref.dw)).toBeLessThan(TOL);
       registerWasmTrainingKernels({ backpropFilter: 'im2col', im2colBudget: 1 });
       const one = await onBackend('wasm', () => conv2dGrads(c, 3));
       expect(relError(one.dw, ref.dw)).toBeLessThan(TOL);
+    } finally {
+      registerWasmTrainingKernels();
+    }
+  });
+
+  it('past the scratch budget: im2col instead of the convolution form, the upsampled dy in pieces', async () => {
+    // Strided cases (an upsampled dy) of several images, 1 to 64 channels, strides 2 and 3.
+    const strided = CASES.filter((c) => c.strides !== 1 && c.x[0] > 1);
+    expect(strided.length).toBeGreaterThan(5);
+    try {
+      for (const c of strided) {
+        const ref = await onBackend('cpu', () => conv2dGrads(c, 5));
+        // 1: one image per piece; 300: '3x3 valid stride 2, leftover rows' upsamples 2 images, then 1.
+        for (const budget of [1, 300]) {
+          registerWasmTrainingKernels({ im2colBudget: budget });
+          const got = await onBackend('wasm', () => conv2dGrads(c, 5));
+          for (const name of GRAD_NAMES) expect(relError(got[name], ref[name]), `${c.name}, ${budget}: ${name}`).toBeLessThan(TOL);
+        }
+      }
     } finally {
       registerWasmTrainingKernels();
     }

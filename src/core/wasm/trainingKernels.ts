@@ -35,11 +35,16 @@ export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 export interface WasmTrainingKernelOptions {
   /**
    * How Conv2DBackpropFilter is computed: 'auto' (default) uses the XNNPACK
-   * convolution form where it applies and im2col otherwise; 'im2col' always
-   * uses im2col; 'conv' throws where the convolution form does not apply.
+   * convolution form where it applies and its copies of x and dy fit
+   * im2colBudget, and im2col otherwise; 'im2col' always uses im2col; 'conv'
+   * throws where the convolution form does not apply.
    */
   backpropFilter?: BackpropFilterMethod;
-  /** Cap on the im2col buffer in float32 elements (default 2^24 = 64 MiB); larger batches are split. */
+  /**
+   * Cap on the scratch buffers in float32 elements (default 2^24 = 64 MiB):
+   * the filter gradient's im2col buffer and the input gradient's upsampled dy
+   * (strides > 1); larger batches are split.
+   */
   im2colBudget?: number;
   /** Replace the backend's Conv2DBackpropInput (default true). */
   backpropInput?: boolean;
@@ -84,7 +89,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     makeConv2DBackpropFilter({ method: o.backpropFilter, im2colBudget: o.im2colBudget }),
   );
   installKernel(WASM, Conv2DBackpropInput, o.backpropInput, (replaced) =>
-    makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel }),
+    makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel, scratchBudget: o.im2colBudget }),
   );
   // Only ever a wrapper around the backend's own kernel.
   installKernel(WASM, BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
