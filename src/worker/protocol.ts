@@ -5,7 +5,8 @@
  * a run's model are answered with small typed arrays, transferred, never
  * tensors or the dataset.
  */
-import type { BackendName, Config } from '../core/config/params';
+import type { Architecture } from '../core/config/arch';
+import type { ActivationName, BackendName, Config, PoolingName } from '../core/config/params';
 import type { DatasetName } from '../core/data/datasets';
 import type { ImageActivations } from '../core/inspect/activations';
 import type { ModelFiles } from '../core/model/modelFiles';
@@ -106,6 +107,30 @@ export interface OwnFilesReply {
   testImages: number;
 }
 
+/** The two files of a model the learner imports, read on the page (see core/model/modelImport.ts); transfer `weights`. */
+export interface ImportedModelFiles {
+  /** model.json's text. */
+  modelJson: string;
+  /** model.weights.bin's bytes. */
+  weights: ArrayBuffer;
+}
+
+/** An imported model, checked, built, evaluated and kept under its run id: every view can ask about it. */
+export interface ImportedModelReply {
+  type: 'imported';
+  /** The network the file describes (per-layer initializers are null: the weights come from the file). */
+  arch: Architecture;
+  activation: ActivationName;
+  pool: PoolingName;
+  /** On the test images below, as an epoch's testAccuracy. */
+  testAccuracy: number;
+  /** The same test pass as counts, row = true class, column = predicted (10 × 10, row-major), as EpochEvent.confusion. */
+  confusion: number[];
+  /** How many test images it was evaluated on (at most the split's). */
+  testImages: number;
+  backend: ActiveBackend;
+}
+
 /** Why a query has no answer (no such run, its GPU is gone, no test pass yet), in words for the view. */
 export interface UnavailableReply {
   type: 'unavailable';
@@ -148,6 +173,11 @@ export interface TrainerApi {
    * of the run in progress and of the last one that ended, and frees older ones.
    */
   train(runId: number, config: Config, onEvent: (event: WorkerEvent) => void): Promise<EndEvent>;
+  /**
+   * Builds the model a learner imported (model.json + weights), checks it, evaluates it on `dataset`'s
+   * test split (`testImages` of them) and keeps it under `runId` like a run's model, so every view can ask about it.
+   */
+  importModel(runId: number, files: ImportedModelFiles, dataset: DatasetName, testImages: number, backend: BackendName): Promise<ImportedModelReply | UnavailableReply>;
   /** Answers between training steps; never rejects for a gone model or a lost GPU: it says why instead. */
   query<Q extends Query>(query: Q): Promise<QueryReply<Q>>;
   pause(): void;

@@ -2,19 +2,23 @@
  * The worker's runs: one at a time, each named by the page's run id, with
  * Pause, Resume and Stop. The model of the run in progress and of the last
  * run that ended are kept so the page can ask them questions (queries.ts);
- * older ones are freed when a new run starts, so memory stays flat.
+ * older ones are freed when a new run starts, so memory stays flat. A model
+ * the learner imports counts as the newest ended run.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Config } from '../core/config/params';
+import type { BackendName, Config } from '../core/config/params';
+import type { DatasetName } from '../core/data/datasets';
 import type { Splits } from '../core/data/datasetFolder';
 import type { Evaluation } from '../core/inspect/evaluate';
 import { buildModel } from '../core/model/build';
+import { readLenetModel, type ImportedConfig } from '../core/model/modelImport';
 import type { EndEvent, TrainEvent } from '../core/train/events';
 import { trainModel } from '../core/train/train';
 import { BackendKeeper } from './backendKeeper';
 import { BACKEND_LABEL, describeBackend, releaseLostReads } from './backends';
 import { DatasetStore, errorMessage } from './dataset';
-import type { ActiveBackend, WorkerEvent } from './protocol';
+import { buildImportedModel, evaluateImported } from './imported';
+import type { ActiveBackend, ImportedModelFiles, ImportedModelReply, UnavailableReply, WorkerEvent } from './protocol';
 
 const GONE_REMEMBERED = 20;
 
@@ -33,6 +37,10 @@ function isEnd(event: TrainEvent): event is EndEvent {
   return event.type === 'done' || event.type === 'stopped' || event.type === 'diverged' || event.type === 'error';
 }
 
+function unavailable(message: string): UnavailableReply {
+  return { type: 'unavailable', message };
+}
+
 function disposeModel(model: tf.LayersModel): void {
   try {
     model.dispose();
@@ -47,6 +55,8 @@ export class RunSession {
   private pauseGate: Promise<void> | null = null;
   /** The run in progress; a new run waits for it so two never share the backend. */
   private running: Promise<EndEvent> | null = null;
+  /** The import in progress; a new run waits for it too. */
+  private importing: Promise<unknown> | null = null;
   /** Oldest first: at most the last ended run and the one in progress. */
   private readonly kept: KeptRun[] = [];
   /** Runs whose model is gone, with the reason, for a clear answer to a late query. */
@@ -64,8 +74,10 @@ export class RunSession {
     const abort = new AbortController();
     this.abort = abort;
     const previous = this.running;
+    const importing = this.importing;
     const run = (async () => {
       await previous;
+      await importing;
       return this.run(runId, config, onEvent, abort);
     })();
     this.running = run;
@@ -144,6 +156,73 @@ export class RunSession {
       // This run is now the last ended one: the one before it goes.
       if (own > 0) this.forget(own, 'a newer run replaced its model');
       if (own < 0 && !this.gone.has(runId)) this.markGone(runId, 'the run ended before its model was built');
+    }
+  }
+
+  /**
+   * Checks an imported model (see readLenetModel), builds it with its
+   * weights, evaluates it on `dataset`'s test split and keeps it under
+   * `runId` as the newest ended run: older kept models are freed. Never
+   * rejects: whatever goes wrong is an unavailable reply, in words.
+   */
+  async importModel(
+    runId: number, files: ImportedModelFiles, dataset: DatasetName, testImages: number, backend: BackendName,
+  ): Promise<ImportedModelReply | UnavailableReply> {
+    if (this.running) return unavailable('Stop the run first: a model is imported while no run is training.');
+    if (this.importing) return unavailable('Another model is being imported: wait until it is ready, then import this one.');
+    const read = readLenetModel(files?.modelJson, files?.weights);
+    if (read.problem !== undefined) return unavailable(read.problem);
+    this.latestRunId = runId;
+    const work = this.importChecked(runId, read.config, files.weights, dataset, testImages, backend);
+    this.importing = work;
+    try {
+      return await work;
+    } finally {
+      if (this.importing === work) this.importing = null;
+    }
+  }
+
+  private async importChecked(
+    runId: number, config: ImportedConfig,
+    weights: ArrayBuffer, dataset: DatasetName, testImages: number, requested: BackendName,
+  ): Promise<ImportedModelReply | UnavailableReply> {
+    let model: tf.LayersModel | null = null;
+    let loss: { dispose(): void } | null = null;
+    let kept = false;
+    try {
+      const splits = await this.dataset.load(dataset, () => undefined);
+      const choice = await this.backends.start(requested);
+      const watch = this.backends.watchLoss(choice.backend);
+      loss = watch;
+      const built = buildImportedModel(config, weights);
+      model = built;
+      const count = Number.isFinite(testImages) && testImages >= 1 ? Math.floor(testImages) : splits.test.count;
+      const evaluating = evaluateImported(built, splits.test, count);
+      // A lost WebGL context leaves tfjs waiting forever on a read-back: do not wait with it.
+      const outcome = await Promise.race([evaluating, watch.lost]);
+      if (typeof outcome === 'string') {
+        releaseLostReads(choice.backend);
+        this.backends.markLost(choice.backend);
+        // Its weights lived on the lost GPU; free them once the pass has let go of them.
+        model = null;
+        void evaluating.catch(() => undefined).finally(() => disposeModel(built));
+        return unavailable(`The model could not be evaluated: ${outcome}. Import it again: the next try uses another backend than ${BACKEND_LABEL[choice.backend]}.`);
+      }
+      // The imported model is now the last ended run: every model before it goes.
+      this.forget(this.kept.length, 'a model imported later replaced it');
+      this.kept.push({ id: runId, model: built, backend: choice.backend, evaluation: outcome.evaluation, splits });
+      kept = true;
+      model = null;
+      return {
+        type: 'imported', ...config, testAccuracy: outcome.testAccuracy, confusion: outcome.confusion,
+        testImages: outcome.evaluation.images.length, backend: choice.backend,
+      };
+    } catch (error) {
+      return unavailable(`The model could not be imported: ${errorMessage(error, dataset)}`);
+    } finally {
+      loss?.dispose();
+      if (model) disposeModel(model);
+      if (!kept && !this.gone.has(runId)) this.markGone(runId, 'its import failed');
     }
   }
 

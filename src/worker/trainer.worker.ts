@@ -12,7 +12,8 @@ import { BackendKeeper } from './backendKeeper';
 import { DatasetStore } from './dataset';
 import { holdLifeLock } from './liveness';
 import type {
-  OwnFile, OwnFilesReply, Query, QueryReply, TrainerApi, UnavailableReply, WorkerEvent, WorkerMemory,
+  ImportedModelFiles, ImportedModelReply, OwnFile, OwnFilesReply, Query, QueryReply, TrainerApi, UnavailableReply, WorkerEvent,
+  WorkerMemory,
 } from './protocol';
 import { QueryAnswerer, transferables } from './queries';
 import { RunSession } from './session';
@@ -66,6 +67,12 @@ class Trainer implements TrainerApi {
     } finally {
       release(onEvent);
     }
+  }
+
+  importModel(
+    runId: number, files: ImportedModelFiles, dataset: DatasetName, testImages: number, backend: BackendName,
+  ): Promise<ImportedModelReply | UnavailableReply> {
+    return this.runs.importModel(runId, files, dataset, testImages, backend);
   }
 
   async query<Q extends Query>(query: Q): Promise<QueryReply<Q>> {

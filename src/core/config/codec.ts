@@ -37,8 +37,8 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  */
 const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
-/** Text from the link as it may appear in a notice: printable, short, plain. */
-function shown(text: string): string {
+/** Text from the link (or a file) as it may appear in a notice: printable, short, plain. */
+export function shown(text: string): string {
   const clean = Array.from(text.replace(UNSHOWABLE, '\uFFFD'));
   return clean.length > MAX_SHOWN_LENGTH ? `${clean.slice(0, MAX_SHOWN_LENGTH).join('')}…` : clean.join('');
 }
