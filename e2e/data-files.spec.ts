@@ -114,16 +114,16 @@ for (const [index, broken] of CASES.entries()) {
       // Train while the file is still broken: the same alert again, nothing stuck.
       await page.getByRole('button', { name: 'Dismiss' }).click();
       await expect(alert).toHaveCount(0);
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await expect(alert).toContainText(broken.file);
       await expect(status(page)).toContainText('Error');
-      await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+      await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
     }
 
     // The server is fixed: the next Train loads the good file and trains.
     await page.unroute(`**/data/fashion-mnist/${broken.file}`);
     await serveDataset(page, { [broken.file]: TINY[broken.file] });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect(alert).toHaveCount(0);
     await expect(epochRows(page)).toHaveCount(1, { timeout: 90_000 });
     await expect(status(page)).toContainText('Done');

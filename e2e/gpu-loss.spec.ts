@@ -21,7 +21,7 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   test.setTimeout(240_000);
   await page.goto('/?train=2048&test=128&epochs=5&batch=64&backend=webgl');
   await expect(status(page)).toContainText('Ready');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Training · Backend: webgl');
   const curve = page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve').first();
   await expect(curve).toHaveAttribute('d', /M.+L/);
@@ -47,7 +47,7 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   await page.getByLabel('Test images').fill('32');
   await page.getByLabel('Batch size').fill('32');
   await page.getByLabel('Epochs').fill('1');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(alert).toHaveCount(0);
   await expect(status(page)).toContainText(
     'Backend: webgpu (WebGL unavailable: its GPU was lost earlier in this session; reload the page to try it again)',
@@ -61,7 +61,7 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   expect((await readMemory(page)).tensors).toBe(0);
 
   // Both GPU backends are out: WebAssembly trains, in the same worker.
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(alert).toHaveCount(0);
   await expectFinishedRun(page, 1);
   await expect(status(page)).toContainText('Backend: wasm (WebGL unavailable: its GPU was lost earlier');

@@ -33,7 +33,7 @@ test('a learner sees the clothes, trains, and finds what LeNet confuses, its fea
   await expect(view(page, 'Draw')).toContainText('Train to see');
 
   await expect(status(page)).toContainText('Ready');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expectFinishedRun(page, 2);
 
   // The matrix counts every test image once; its diagonal is the last epoch's test accuracy.
@@ -98,7 +98,7 @@ test('a learner sees the clothes, trains, and finds what LeNet confuses, its fea
     await drawStroke(page, [4 + i, 4], [24 - i, 24]);
   }
   await page.getByLabel('Epochs').fill('1');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expectFinishedRun(page, 1);
   expect((await readMemory(page)).tensors).toBe(0);
 
@@ -117,7 +117,7 @@ test('every view fits a phone, with no horizontal scroll, light and dark', async
     await page.goto('/?preset=modern&train=600&test=200&epochs=1&backend=wasm');
     await expect(view(page, 'Dataset').getByRole('img')).toHaveCount(100);
     if (colorScheme === 'light') {
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await expectFinishedRun(page, 1);
       await expect(page.getByRole('table', { name: 'Confusion matrix' }).locator('tbody td')).toHaveCount(100);
       await expect(view(page, 'Feature maps').getByRole('img', { name: 'conv1 channel 1' })).toBeVisible();
@@ -133,7 +133,7 @@ for (const backend of ['webgl', 'webgpu']) {
     const trouble = watchForTrouble(page);
     await page.goto(`/?preset=modern&train=256&test=64&epochs=1&batch=64&backend=${backend}`);
     await expect(status(page)).toContainText('Ready');
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expectFinishedRun(page, 1);
     await expect(status(page)).toContainText(`Backend: ${backend}`);
     const cells = await page.getByRole('table', { name: 'Confusion matrix' }).locator('tbody td').allInnerTexts();

@@ -8,7 +8,7 @@ test('trains the book\'s LeNet on a small subset and shows metrics and curves', 
   await page.goto(`/?${SMALL}`);
   await expect(page.getByRole('table', { name: 'Layers' })).toContainText('61,706');
   await expect(status(page)).toContainText('Ready');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expectFinishedRun(page, 2);
   const curves = page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve');
   await expect(curves.first()).toHaveAttribute('d', /M.+L/);
@@ -50,7 +50,7 @@ test('trains the book\'s LeNet on a small subset and shows metrics and curves', 
 
 test('Stop ends a run within about a second and Train starts a fresh one', async ({ page }) => {
   await page.goto('/?train=4096&test=256&epochs=20&batch=64');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByRole('progressbar', { name: 'Epoch progress' })).toBeVisible();
   await expect(status(page)).toContainText('Training', { timeout: 60_000 });
   await expect(epochRows(page)).toHaveCount(1, { timeout: 60_000 });
@@ -59,7 +59,7 @@ test('Stop ends a run within about a second and Train starts a fresh one', async
   await expect(status(page)).toContainText('Stopped', { timeout: 5_000 });
   expect(Date.now() - pressed).toBeLessThan(2_000);
   await expect(epochRows(page)).toHaveCount(1);
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(epochRows(page)).toHaveCount(0);
   await expect(status(page)).toContainText('Training', { timeout: 30_000 });
   await page.getByRole('button', { name: 'Stop' }).click();
@@ -122,7 +122,7 @@ test('a hostile link shows the problems, uses safe values and runs no script', a
 for (const backend of ['wasm', 'webgl'] as const) {
   test(`trains to the end on backend=${backend} and names it`, async ({ page }) => {
     await page.goto(`/?train=256&test=128&epochs=1&batch=64&backend=${backend}`);
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expectFinishedRun(page, 1);
     await expect(status(page)).toContainText(`Backend: ${backend}`);
     if (backend === 'wasm') {
@@ -136,7 +136,7 @@ for (const backend of ['wasm', 'webgl'] as const) {
 
 test('the page stays responsive while training: controls take focus and Stop works', async ({ page }) => {
   await page.goto('/?train=8192&test=256&epochs=10&batch=64');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Training', { timeout: 60_000 });
   await expect(page.getByLabel('Seed')).toBeDisabled();
   // The page's thread is free: keyboard focus moves and a button answers at once.

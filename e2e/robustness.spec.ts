@@ -16,7 +16,7 @@ function curves(page: Page) {
 async function startLongRun(page: Page) {
   await page.goto(LONG_RUN);
   await expect(status(page)).toContainText('Ready');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Training');
   // At least two read-backs: a line, not a dot.
   await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
@@ -35,7 +35,7 @@ async function expectRecovered(page: Page, says: RegExp) {
   await expect(page.getByLabel('Epochs')).toBeEnabled();
   await page.getByLabel('Epochs').fill('1');
   await page.getByLabel('Training images').fill('256');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expectFinishedRun(page, 1);
   expect(await liveTrainerWorkers(page)).toHaveLength(1);
@@ -74,7 +74,7 @@ test.describe('worker crash', () => {
     await trainerWorkers(page)[0].evaluate(() => self.close());
     await expect(page.getByRole('alert')).toContainText('stopped unexpectedly');
     await expect.poll(async () => (await liveTrainerWorkers(page)).length).toBe(1);
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expectFinishedRun(page, 1);
   });
 });
@@ -83,7 +83,7 @@ test('a learning rate that blows up ends the run as diverged at the next read-ba
   // Momentum SGD at 10 with ReLU: the loss is infinite within the first epoch (8 steps, read every 2).
   await page.goto('/?optimizer=momentum&activation=relu&lr=10&train=512&test=128&batch=64&epochs=3&backend=wasm');
   await expect(status(page)).toContainText('Ready');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Diverged', { timeout: 60_000 });
   const alert = page.getByRole('alert');
   await expect(alert).toContainText(/The loss became (NaN|infinite) at epoch 1, step \d+\. Try a smaller learning rate than 10\./);
@@ -98,7 +98,7 @@ test('a learning rate that blows up ends the run as diverged at the next read-ba
   // A smaller rate trains.
   await page.getByLabel('Learning rate').fill('0.01');
   await page.getByLabel('Epochs').fill('1');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(alert).toHaveCount(0);
   await expectFinishedRun(page, 1);
 });
@@ -224,7 +224,7 @@ test.describe('button races', () => {
     await page.goto('/?train=4096&test=128&epochs=20&batch=64&backend=wasm');
     await expect(status(page)).toContainText('Ready');
     for (const order of [['Stop', 'Pause'], ['Pause', 'Stop']]) {
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await expect(status(page)).toContainText('Training');
       // A Pause right after a Stop must not hold the stop back (it used to, until Resume was pressed),
       // nor may the status say Paused for a run that is ending.
@@ -261,7 +261,7 @@ test.describe('nothing lost', () => {
 
   test('a finished run keeps its metrics table until the next Train or Reset', async ({ page }) => {
     await page.goto('/?train=256&test=128&epochs=2&batch=64&backend=wasm');
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expectFinishedRun(page, 2);
     const table = await epochRows(page).allInnerTexts();
     // Changing settings, copying the link and waiting do not clear it.
@@ -273,7 +273,7 @@ test.describe('nothing lost', () => {
     await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
     await expect(status(page)).toContainText('Done');
     // The next Train starts a fresh table …
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect(epochRows(page)).toHaveCount(0);
     await expectFinishedRun(page, 2);
     // … and Reset clears it.
@@ -338,7 +338,7 @@ test('a tab that stops painting keeps training in the worker, and the charts cat
   });
   await page.goto('/?train=2048&test=256&epochs=3&batch=64&backend=wasm');
   await expect(status(page)).toContainText('Ready');
-  await page.getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Training');
   await page.evaluate(() => (window as unknown as { __setHidden(h: boolean): void }).__setHidden(true));
   const rowsWhenHidden = await epochRows(page).count();

@@ -3,9 +3,9 @@
  * shows on the chart beside others, loads its settings back, and another tab
  * sees it.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { expectFinishedRun, status } from './helpers';
+import { epochNumbers, expectFinishedRun, status } from './helpers';
 
 // Several steps an epoch, so each kept run is a line, not a dot.
 const SMALL = '/?train=512&test=128&epochs=1&batch=64&backend=wasm';
@@ -76,4 +76,53 @@ test('a run renamed, another tab sees a new run, and Clear all asks first', asyn
   await page.getByRole('button', { name: 'Yes, delete all runs' }).click();
   await expect(page.getByRole('region', { name: 'Runs' })).toContainText('No runs kept yet');
   await expect(other.getByRole('region', { name: 'Runs' })).toContainText('No runs kept yet');
+});
+
+test('a run file and an exported model come back through Import; broken files are named and add nothing', async ({ page }) => {
+  await page.goto(SMALL);
+  await expect(status(page)).toContainText('Ready');
+  await trainOnce(page, '0.9', 1);
+  const [, , , testAcc] = (await epochNumbers(page))[0];
+
+  // The model goes out as tfjs files and comes back in: the same test accuracy on the same test images.
+  const saved: Download[] = [];
+  const both = new Promise<void>((resolve) => page.on('download', (file) => {
+    saved.push(file);
+    if (saved.length === 2) resolve();
+  }));
+  await page.getByRole('button', { name: 'Export model' }).click();
+  await both;
+  const paths = await Promise.all(saved.map(async (file) => ({ name: file.suggestedFilename(), path: await file.path() })));
+  const importInput = page.getByLabel('Import');
+  await importInput.setInputFiles(paths.map(({ name, path }) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(path) })));
+  await expect(page.getByRole('status').filter({ hasText: 'Imported model.json' })).toContainText(`test acc ${testAcc.toFixed(3)}`);
+  await expect(page.getByRole('region', { name: 'Confusion matrix' }).getByRole('table', { name: 'Per-class accuracy' })).toBeVisible();
+
+  // A whole run goes out as one file and comes back as a second row.
+  const download = page.waitForEvent('download');
+  await runRows(page).first().getByRole('button', { name: /^Download / }).click();
+  const runFile = readFileSync(await (await download).path());
+  await importInput.setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: runFile });
+  await expect(runRows(page)).toHaveCount(2);
+
+  const hostile = [
+    { name: 'notes.json', buffer: Buffer.from('{ not json') },
+    { name: 'shape.json', buffer: Buffer.from(JSON.stringify({ format: 'lenet-playground-run', version: 1, run: { name: '<img src=x onerror=alert(1)>', epochs: 'many' } })) },
+    { name: 'page.json', buffer: Buffer.from('<html><script>alert(1)</script></html>') },
+    { name: 'model.json', buffer: Buffer.from(JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'LSTM', config: {} }] } }, weightsManifest: [] })), extra: true },
+  ];
+  let dialogs = 0;
+  page.on('dialog', (dialog) => {
+    dialogs++;
+    void dialog.dismiss();
+  });
+  for (const file of hostile) {
+    const files = [{ name: file.name, mimeType: 'application/json', buffer: file.buffer }];
+    if (file.extra) files.push({ name: 'model.weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) });
+    await importInput.setInputFiles(files);
+    await expect(page.getByRole('region', { name: 'Runs' }).getByRole('alert')).toContainText(file.name);
+    await page.getByRole('region', { name: 'Runs' }).getByRole('button', { name: 'Dismiss' }).click();
+  }
+  await expect(runRows(page)).toHaveCount(2);
+  expect(dialogs).toBe(0);
 });

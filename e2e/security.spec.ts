@@ -112,7 +112,7 @@ test.describe('under the page\'s CSP sent as a header, so that it binds the work
       }));
       expect(refused).toMatch(/^script-src/);
       violations.length = 0; // that probe's own report
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await expectFinishedRun(page, 1);
       // Trained on the backend asked for, not a fallback.
       await expect(status(page)).toContainText(`Done · Backend: ${backend}`);

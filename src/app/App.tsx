@@ -11,7 +11,8 @@ export function App() {
   const { state, query, ...actions } = useTrainer(config.backend, config.dataset);
   const inspector = useInspector(query, {
     runId: state.runId, dataset: config.dataset, runDataset: state.runDataset, loaded: state.loaded,
-    epochs: state.epochRows.length, progress: state.points.length,
+    // An imported model has one test pass, as a run after its first epoch.
+    epochs: state.epochRows.length || (state.imported ? 1 : 0), progress: state.points.length,
   });
   const exports = useExports(query, state.runId, state.epochRows);
   const runs = useRuns(query, state);

@@ -5,7 +5,7 @@
 import type { EpochEvent, ProgressEvent } from '../core/train/events';
 import type { Config } from '../core/config/params';
 import type { DatasetName } from '../core/data/datasets';
-import type { ActiveBackend, OwnFilesReply, UnavailableReply, WorkerEvent, WorkerMemory } from '../worker/protocol';
+import type { ActiveBackend, ImportedModelReply, OwnFilesReply, UnavailableReply, WorkerEvent, WorkerMemory } from '../worker/protocol';
 
 export interface BackendInUse {
   name: ActiveBackend;
@@ -67,6 +67,16 @@ export interface RunState {
   runConfig: Config | null;
   startedAt: number;
   ownFiles: OwnFilesState;
+  /** A model the learner imported, evaluated on the test images; it is the run the views ask about. */
+  imported: ImportedModel | null;
+}
+
+export interface ImportedModel {
+  fileName: string;
+  testAccuracy: number;
+  /** 10×10 counts of that test pass, row-major, as an epoch's. */
+  confusion: number[];
+  testImages: number;
 }
 
 export const initialRunState: RunState = {
@@ -88,6 +98,7 @@ export const initialRunState: RunState = {
   runConfig: null,
   startedAt: 0,
   ownFiles: { status: 'none' },
+  imported: null,
 };
 
 export type RunAction =
@@ -99,6 +110,7 @@ export type RunAction =
   | { type: 'reset' }
   | { type: 'crashed'; message: string }
   | { type: 'dismiss-error' }
+  | { type: 'imported'; runId: number; config: Config; fileName: string; reply: ImportedModelReply }
   | { type: 'own-files-checking'; names: string[] }
   | { type: 'own-files-checked'; names: string[]; reply: OwnFilesReply | UnavailableReply }
   | { type: 'events'; events: WorkerEvent[] };
@@ -188,6 +200,16 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return {
         ...state, phase: 'error', stopping: false, dataProgress: null, error: action.message, loaded: [], ownFiles: { status: 'none' },
       };
+    case 'imported': {
+      // Like a run that has just ended: no curves, one test pass, a model to look into.
+      const { reply, config, fileName } = action;
+      return {
+        ...initialRunState, phase: 'done', memory: state.memory, loaded: state.loaded, ownFiles: state.ownFiles,
+        backend: { name: reply.backend, note: null, details: state.backend?.name === reply.backend ? state.backend?.details ?? '' : '' },
+        runId: action.runId, runDataset: config.dataset, runConfig: config,
+        imported: { fileName, testAccuracy: reply.testAccuracy, confusion: reply.confusion, testImages: reply.testImages },
+      };
+    }
     case 'own-files-checking':
       return { ...state, ownFiles: { status: 'checking', names: action.names }, loaded: state.loaded.filter((name) => name !== 'own') };
     case 'own-files-checked': {

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import * as Comlink from 'comlink';
 import type { BackendName, Config } from '../core/config/params';
+import type { RunWeights } from './runs/runRecord';
 import type { DatasetName } from '../core/data/datasets';
-import type { OwnFile, OwnFilesReply, Query, QueryReply, TrainerApi, UnavailableReply, WorkerEvent } from '../worker/protocol';
+import type { ImportedModelReply, OwnFile, OwnFilesReply, Query, QueryReply, TrainerApi, UnavailableReply, WorkerEvent } from '../worker/protocol';
 import { initialRunState, runReducer } from './runState';
 
 interface WorkerHandle {
@@ -255,5 +256,23 @@ export function useTrainer(backend: BackendName, dataset: DatasetName) {
     dispatch({ type: 'own-files-checked', names, reply });
   }, [ask]);
 
-  return { state, train, pause, resume, stop, reset, dismissError, query, openOwnFiles };
+  /**
+   * A model.json and its weights: the worker checks them against LeNet's family, evaluates the model on
+   * the config's test images and keeps it as the newest run. Resolves with why not, or null when it did.
+   */
+  const importModel = useCallback(async (files: RunWeights, fileName: string, config: Config): Promise<string | null> => {
+    const id = ++runId.current;
+    const reply = await ask<ImportedModelReply | UnavailableReply>((api) => api.importModel(
+      id, Comlink.transfer({ modelJson: files.modelJson, weights: files.weights }, [files.weights]), config.dataset, config.test, config.backend,
+    ));
+    if (reply.type !== 'imported') return `${fileName}: ${reply.message}`;
+    if (runId.current !== id) return null;
+    dispatch({
+      type: 'imported', runId: id, fileName, reply,
+      config: { ...config, arch: reply.arch, activation: reply.activation, pool: reply.pool },
+    });
+    return null;
+  }, [ask]);
+
+  return { state, train, pause, resume, stop, reset, dismissError, query, openOwnFiles, importModel };
 }

@@ -5,7 +5,9 @@ import { DATASET_INFO } from '../../core/data/datasets';
 import { networkTable } from '../../core/model/architecture';
 import type { Exports } from '../export/useExports';
 import type { Inspector } from '../inspect/useInspector';
+import type { RunWeights } from '../runs/runRecord';
 import type { Runs } from '../runs/useRuns';
+import { integer, threeDigits } from '../format';
 import { isRunning, type RunState } from '../runState';
 import { trainBlockedReason } from '../trainReadiness';
 import { InspectViews } from './inspect/InspectViews';
@@ -34,6 +36,15 @@ export interface RunActions {
   reset(): void;
   dismissError(): void;
   openOwnFiles(files: File[]): void;
+  importModel(files: RunWeights, fileName: string, config: Config): Promise<string | null>;
+}
+
+/** What the imported model scored, in words. */
+function importedText(state: RunState, config: Config): string | null {
+  const { imported, runDataset } = state;
+  if (!imported) return null;
+  return `Imported ${imported.fileName}: test acc ${threeDigits(imported.testAccuracy)} on ${integer(imported.testImages)} ` +
+    `${DATASET_INFO[runDataset ?? config.dataset].label} test images. The views below look inside it.`;
 }
 
 export interface PlaygroundProps {
@@ -119,12 +130,20 @@ export function Playground({
               onBookMarksChange={runs.setBookMarks}
             />
             <EpochTable rows={state.epochRows} />
-            <RunsSection runs={runs} locked={locked} onLoadSettings={onConfigChange} />
+            <RunsSection
+              runs={runs} locked={locked} onLoadSettings={onConfigChange}
+              onImportModel={(files, fileName) => void actions.importModel(files, fileName, config).then((problem) => {
+                if (problem) runs.reportProblem(`${problem} Nothing was imported.`);
+              })}
+              importStatus={importedText(state, config)}
+            />
             <ArchitectureSection config={config} table={table} locked={locked} onChange={onConfigChange} />
           </div>
         </div>
         <ExercisesSection config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} />
-        <InspectViews inspector={inspector} epochRows={state.epochRows} dataset={config.dataset} />
+        <InspectViews
+          inspector={inspector} epochRows={state.epochRows} importedConfusion={state.imported?.confusion ?? null} dataset={config.dataset}
+        />
       </main>
     </div>
   );

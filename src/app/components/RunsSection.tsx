@@ -1,15 +1,19 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Config } from '../../core/config/params';
 import { DATASET_INFO, type DatasetName } from '../../core/data/datasets';
 import { dateTime, oneDigit, pointsChange, threeDigits } from '../format';
 import { overlayColour } from '../runs/overlays';
 import { cleanRunName, configDiff, diffFromBook, runConfig, type RunRecord } from '../runs/runRecord';
-import type { Runs } from '../runs/useRuns';
+import type { ModelImporter, Runs } from '../runs/useRuns';
 
 export interface RunsSectionProps {
   runs: Runs;
   locked: boolean;
   onLoadSettings(config: Config): void;
+  /** Hands an imported model.json and its weights to the worker. */
+  onImportModel: ModelImporter;
+  /** What became of the last imported model, or null. */
+  importStatus: string | null;
 }
 
 const datasetLabel = (name: string) => DATASET_INFO[name as DatasetName]?.label ?? name;
@@ -24,7 +28,7 @@ function NameInput({ run, onRename }: { run: RunRecord; onRename(name: string): 
   return (
     <input
       type="text"
-      aria-label={`Name of ${run.name}`}
+      aria-label="Run name"
       value={draft ?? run.name}
       maxLength={80}
       onChange={(event) => setDraft(event.target.value)}
@@ -60,8 +64,9 @@ function Comparison({ a, b }: { a: RunRecord; b: RunRecord }) {
 }
 
 /** "Runs": every kept run, to name, show on the chart, compare, load or delete. */
-export function RunsSection({ runs, locked, onLoadSettings }: RunsSectionProps) {
+export function RunsSection({ runs, locked, onLoadSettings, onImportModel, importStatus }: RunsSectionProps) {
   const [confirmClear, setConfirmClear] = useState(false);
+  const importId = useId();
   const compared = runs.compared.map((id) => runs.runs.find((run) => run.id === id)).filter((run) => run !== undefined);
   return (
     <section className="panel runs" aria-labelledby="runs-title">
@@ -135,6 +140,7 @@ export function RunsSection({ runs, locked, onLoadSettings }: RunsSectionProps) 
                     <td className="num">{oneDigit(run.seconds)}</td>
                     <td className="run-actions">
                       <button type="button" disabled={locked} onClick={() => onLoadSettings(runConfig(run))}>Load settings</button>
+                      <button type="button" onClick={() => void runs.download(run)}>Download {run.name}</button>
                       <button type="button" onClick={() => void runs.remove(run.id)}>Delete {run.name}</button>
                     </td>
                   </tr>
@@ -145,6 +151,27 @@ export function RunsSection({ runs, locked, onLoadSettings }: RunsSectionProps) 
         </div>
       )}
       {compared.length === 2 && <Comparison a={compared[0]} b={compared[1]} />}
+      <div className="runs-import">
+        <label htmlFor={importId}>Import</label>
+        <input
+          id={importId}
+          type="file"
+          multiple
+          accept=".json,.bin,application/json,application/octet-stream"
+          disabled={locked}
+          aria-describedby={`${importId}-help`}
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            event.target.value = '';
+            if (files.length) void runs.importFiles(files, onImportModel);
+          }}
+        />
+        <p id={`${importId}-help`} className="field-help">
+          A run file downloaded here (.json), or a tfjs model: model.json with its weights file, to evaluate on the test
+          images and look inside.
+        </p>
+        {importStatus && <p className="field-note" role="status">{importStatus}</p>}
+      </div>
       {runs.runs.length > 0 && (
         <div className="runs-clear">
           {confirmClear ? (

@@ -8,9 +8,25 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { encode } from '../../core/config/codec';
 import type { QueryFn } from '../inspect/useInspector';
 import type { RunState } from '../runState';
+import { downloadFile } from '../export/download';
 import { overlayColour, toggleShown, type ChartOverlay } from './overlays';
-import { RUN_ENDS, defaultRunName, newRunId, type RunEnd, type RunRecord } from './runRecord';
+import { isRunFile, readRunFile, runFileName, runFileText } from './runFile';
+import { RUN_ENDS, defaultRunName, newRunId, type RunEnd, type RunRecord, type RunWeights } from './runRecord';
 import { openRunStore, type RunStore } from './runStore';
+
+/** Far more than any run file or model of the editor's networks (5 million parameters are 20 MB, 27 as base64). */
+const MAX_IMPORT_BYTES = 100 * 1024 ** 2;
+
+/** A model.json and its weights file that the page hands to the worker to check, evaluate and keep. */
+export type ModelImporter = (files: RunWeights, fileName: string) => void;
+
+async function parseJson(file: File): Promise<unknown> {
+  try {
+    return JSON.parse(await file.text());
+  } catch {
+    return undefined;
+  }
+}
 
 const isEnd = (phase: string): phase is RunEnd => (RUN_ENDS as readonly string[]).includes(phase);
 
@@ -102,6 +118,50 @@ export function useRuns(query: QueryFn, state: RunState) {
     }
   }, [store, reload]);
 
+  /** A run as one JSON file: its record and, where kept, its weights. */
+  const download = useCallback(async (run: RunRecord) => {
+    const weights = store && run.hasWeights ? await store.weights(run.id).catch(() => null) : null;
+    downloadFile(runFileName(run), runFileText(run, weights), 'application/json');
+  }, [store]);
+
+  /**
+   * Files from the Import input: a run file becomes a kept run; model.json with its weights file goes to
+   * the worker. Anything else is named in an alert, and nothing is stored.
+   */
+  const importFiles = useCallback(async (files: File[], importModel: ModelImporter) => {
+    const tooBig = files.find((file) => file.size > MAX_IMPORT_BYTES);
+    if (tooBig) {
+      setProblem(`${tooBig.name}: ${Math.round(tooBig.size / 1024 ** 2)} MB is far more than any run or model of this playground; nothing was imported.`);
+      return;
+    }
+    const jsons = files.filter((file) => /\.json$/i.test(file.name));
+    const binaries = files.filter((file) => !jsons.includes(file));
+    if (jsons.length !== 1) {
+      setProblem(`Choose one run file (.json), or a model.json with its weights file; got ${files.map((file) => file.name).join(', ')}.`);
+      return;
+    }
+    const [json] = jsons;
+    const value = await parseJson(json);
+    if (isRunFile(value)) {
+      const read = readRunFile(value, json.name);
+      if ('problem' in read) {
+        setProblem(`${read.problem}. Nothing was imported.`);
+        return;
+      }
+      await act((from) => from.save({ ...read.record, id: newRunId() }, read.weights));
+      return;
+    }
+    if (typeof value === 'object' && value !== null && 'modelTopology' in value) {
+      if (binaries.length !== 1) {
+        setProblem(`${json.name} is a tfjs model: choose it together with its one weights file (.bin).`);
+        return;
+      }
+      importModel({ modelJson: JSON.stringify(value), weights: await binaries[0].arrayBuffer() }, json.name);
+      return;
+    }
+    setProblem(`${json.name}: ${value === undefined ? 'not JSON' : 'neither a run file of this playground nor a tfjs model.json'}. Nothing was imported.`);
+  }, [act]);
+
   const overlays = useMemo((): ChartOverlay[] => shown.flatMap((id, position) => {
     const run = runs.find((candidate) => candidate.id === id);
     return run ? [{ id, name: run.name, colour: overlayColour(position), points: run.points }] : [];
@@ -129,6 +189,9 @@ export function useRuns(query: QueryFn, state: RunState) {
     },
     bookMarks,
     setBookMarks,
+    download,
+    importFiles,
+    reportProblem: setProblem,
   };
 }
 

@@ -11,12 +11,14 @@ import { MistakesView } from './MistakesView';
 export interface InspectViewsProps {
   inspector: Inspector;
   epochRows: EpochEvent[];
+  /** The test pass of an imported model, shown when there are no epochs. */
+  importedConfusion: number[] | null;
   /** The chosen dataset, which the Dataset view shows. */
   dataset: DatasetName;
 }
 
 /** "See what the network learned": the data, the test pass, the mistakes, the feature maps and a drawing pad. */
-export function InspectViews({ inspector, epochRows, dataset }: InspectViewsProps) {
+export function InspectViews({ inspector, epochRows, importedConfusion, dataset }: InspectViewsProps) {
   const { samples, classNames, drawSubject, testSamples, cell, mistakes, featureMaps, draw, noModel } = inspector;
   const latest = epochRows.at(-1) ?? null;
   const previous = epochRows.at(-2) ?? null;
@@ -50,7 +52,7 @@ export function InspectViews({ inspector, epochRows, dataset }: InspectViewsProp
       />
       <ConfusionView
         classNames={classNames}
-        matrix={latest?.confusion ?? null}
+        matrix={latest?.confusion ?? importedConfusion}
         previous={previous?.confusion ?? null}
         selected={cell.selected}
         onSelect={cell.select}
