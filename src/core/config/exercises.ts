@@ -45,7 +45,7 @@ export const EXERCISES: readonly Exercise[] = [
   {
     id: '2d', title: 'A third convolution', keys: 'arch=c6k5p2-pool2-c16k5-pool2-c32k3p1-d120-d84', measured: 0.100,
     question: 'Adjust the number of convolution layers: add a third one.',
-    note: 'Chance level: with sigmoids, the deeper network does not leave its plateau in 10 epochs at lr 0.9.',
+    note: 'Chance level: with sigmoids the deeper network does not leave its plateau in 10 epochs at lr 0.9. With ReLU at lr 0.1 it reaches 0.865.',
   },
   {
     id: '2e', title: 'One dense layer fewer', keys: 'arch=c6k5p2-pool2-c16k5-pool2-d120', measured: 0.844,
@@ -57,8 +57,9 @@ export const EXERCISES: readonly Exercise[] = [
     note: 'A ninth of the book\'s step: after 10 epochs the sigmoid network has only begun to learn.',
   },
   {
-    id: '3', title: 'MNIST', keys: 'dataset=mnist', measured: null,
+    id: '3', title: 'MNIST', keys: 'preset=modern&dataset=mnist', measured: 0.976,
     question: 'Try out the improved network on the original MNIST dataset.',
+    note: 'The improved network is the Modern preset. The book\'s sigmoid LeNet stays at chance (0.099) on these 8,499 digits: 330 steps are too few to leave its plateau.',
   },
   {
     id: '4', title: 'Activations of a pullover and a coat', keys: '', measured: null, opensFeatureMaps: true,
