@@ -59,7 +59,7 @@ export const EXERCISES: readonly Exercise[] = [
   {
     id: '3', title: 'MNIST', keys: 'preset=modern&dataset=mnist', measured: 0.976,
     question: 'Try out the improved network on the original MNIST dataset.',
-    note: 'The improved network is the Modern preset. The book\'s sigmoid LeNet stays at chance (0.099) on these 8,499 digits: 330 steps are too few to leave its plateau.',
+    note: 'The improved network is the Modern preset. The book\'s sigmoid LeNet stays at chance (0.099) on these 8,499 digits: about 330 steps are too few to leave its plateau.',
   },
   {
     id: '4', title: 'Activations of a pullover and a coat', keys: '', measured: null, opensFeatureMaps: true,
