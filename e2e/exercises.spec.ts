@@ -140,8 +140,15 @@ test('every exercise is one click: 2d adds a third convolution, 3 switches to MN
   await exercises.getByRole('button', { name: 'Set up exercise 1' }).click();
   await expect(layer(page, 'conv3')).toHaveCount(0);
   await expect(page.getByRole('combobox', { name: 'Pooling' })).toHaveValue('max');
+  // The learner's answer shows beside ours once the run is kept.
+  await train(page).click();
+  await expectFinishedRun(page, 10);
+  await expect(exercises.getByRole('listitem').filter({ hasText: 'Max pooling' })).toContainText(/Your run “Run 1: pool=max.*”: test acc 0\.\d{3} after 10 epochs on 512 training images/);
   await exercises.getByRole('button', { name: 'Set up exercise 3' }).click();
   await expect(page.getByRole('combobox', { name: 'Dataset' })).toHaveValue('mnist');
   await exercises.getByRole('button', { name: 'Show a pullover and a coat in Feature maps' }).click();
-  await expect(page.getByRole('region', { name: 'Feature maps', exact: true })).toContainText('Train to see the feature maps');
+  // The run of exercise 1 learned clothes: the book's pair is side by side.
+  const maps = page.getByRole('region', { name: 'Feature maps', exact: true });
+  await expect(maps).toContainText('Pullover (test image');
+  await expect(maps).toContainText('Coat (test image');
 });

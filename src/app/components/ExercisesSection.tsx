@@ -1,6 +1,8 @@
 import { BOOK_TEST_ACCURACY, EXERCISES, exerciseConfig, type Exercise } from '../../core/config/exercises';
 import type { Config } from '../../core/config/params';
-import { threeDigits } from '../format';
+import { integer, threeDigits } from '../format';
+import { latestRunOf } from '../runs/exerciseRuns';
+import { runConfig, type RunRecord } from '../runs/runRecord';
 
 export interface ExercisesSectionProps {
   config: Config;
@@ -8,6 +10,14 @@ export interface ExercisesSectionProps {
   onChange(next: Config): void;
   /** Exercise 4: the book's pullover and coat side by side in Feature maps. */
   onShowBookPair(): void;
+  /** Kept runs: the learner's own answer shows beside ours. */
+  runs: readonly RunRecord[];
+}
+
+function yourRunText(run: RunRecord): string {
+  const last = run.epochs.at(-1)!;
+  return `Your run “${run.name}”: test acc ${threeDigits(last.testAccuracy)} after ${run.epochs.length} ` +
+    `${run.epochs.length === 1 ? 'epoch' : 'epochs'} on ${integer(runConfig(run).train)} training images.`;
 }
 
 function measuredText(exercise: Exercise): string | null {
@@ -17,7 +27,7 @@ function measuredText(exercise: Exercise): string | null {
 }
 
 /** The chapter's exercises, each one click from its setup, with the answer we measured. */
-export function ExercisesSection({ config, locked, onChange, onShowBookPair }: ExercisesSectionProps) {
+export function ExercisesSection({ config, locked, onChange, onShowBookPair, runs }: ExercisesSectionProps) {
   return (
     <section className="panel exercises" aria-labelledby="exercises-title">
       <h2 id="exercises-title">Exercises</h2>
@@ -28,11 +38,13 @@ export function ExercisesSection({ config, locked, onChange, onShowBookPair }: E
       <ol className="exercise-list">
         {EXERCISES.map((exercise) => {
           const measured = measuredText(exercise);
+          const yours = latestRunOf(exercise, runs);
           return (
             <li key={exercise.id}>
               <h3>{exercise.id}. {exercise.title}</h3>
               <p>{exercise.question}</p>
               {measured && <p className="exercise-result">{measured}{exercise.note ? ` ${exercise.note}` : ''}</p>}
+              {yours && <p className="exercise-yours">{yourRunText(yours)}</p>}
               {exercise.opensFeatureMaps ? (
                 <button type="button" onClick={onShowBookPair}>Show a pullover and a coat in Feature maps</button>
               ) : (

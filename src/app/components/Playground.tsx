@@ -140,7 +140,9 @@ export function Playground({
             <ArchitectureSection config={config} table={table} locked={locked} onChange={onConfigChange} />
           </div>
         </div>
-        <ExercisesSection config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} />
+        <ExercisesSection
+          config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} runs={runs.runs}
+        />
         <InspectViews
           inspector={inspector} epochRows={state.epochRows} importedConfusion={state.imported?.confusion ?? null} dataset={config.dataset}
         />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRunFile, readRunFile, runFileName, runFileText } from './runFile';
+import { MAX_IMPORT_BYTES, importSizeProblem, isRunFile, readRunFile, runFileName, runFileText } from './runFile';
 import { sampleRun } from './runRecord.testing';
 
 const modelJson = JSON.stringify({
@@ -56,5 +56,11 @@ describe('a run as one file', () => {
     expect(readRunFile(garbage, 'run.json')).toEqual({ problem: 'run.json: its weights do not match their own manifest' });
     const huge = { ...file, weights: { modelJson: 'x'.repeat(2_000_001), weightsBase64: '' } };
     expect(readRunFile(huge, 'run.json')).toEqual({ problem: 'run.json: its weights are not a tfjs model of this playground\'s size' });
+  });
+
+  it('refuses a huge file before reading it, by name', () => {
+    expect(importSizeProblem([{ name: 'model.json', size: 2000 }, { name: 'model.weights.bin', size: 250_000 }])).toBeNull();
+    expect(importSizeProblem([{ name: 'model.json', size: 2000 }, { name: 'huge.bin', size: MAX_IMPORT_BYTES + 1 }]))
+      .toBe('huge.bin: 100 MB is far more than any run or model of this playground; nothing was imported.');
   });
 });

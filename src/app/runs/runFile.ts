@@ -42,6 +42,17 @@ export function runFileText(record: RunRecord, weights: RunWeights | null): stri
   });
 }
 
+/** Far more than any run file or model of the editor's networks (5 million parameters are 20 MB, 27 as base64). */
+export const MAX_IMPORT_BYTES = 100 * 1024 ** 2;
+
+/** Why these files are too big to read at all, naming the first; null when none is. */
+export function importSizeProblem(files: readonly { name: string; size: number }[]): string | null {
+  const tooBig = files.find((file) => file.size > MAX_IMPORT_BYTES);
+  return tooBig
+    ? `${tooBig.name}: ${Math.round(tooBig.size / 1024 ** 2)} MB is far more than any run or model of this playground; nothing was imported.`
+    : null;
+}
+
 /** File names of a run: letters, digits and dashes from its name. */
 export function runFileName(record: Pick<RunRecord, 'name'>): string {
   const stem = record.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);

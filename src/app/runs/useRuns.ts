@@ -10,12 +10,9 @@ import type { QueryFn } from '../inspect/useInspector';
 import type { RunState } from '../runState';
 import { downloadFile } from '../export/download';
 import { overlayColour, toggleShown, type ChartOverlay } from './overlays';
-import { isRunFile, readRunFile, runFileName, runFileText } from './runFile';
+import { importSizeProblem, isRunFile, readRunFile, runFileName, runFileText } from './runFile';
 import { RUN_ENDS, defaultRunName, newRunId, type RunEnd, type RunRecord, type RunWeights } from './runRecord';
 import { openRunStore, type RunStore } from './runStore';
-
-/** Far more than any run file or model of the editor's networks (5 million parameters are 20 MB, 27 as base64). */
-const MAX_IMPORT_BYTES = 100 * 1024 ** 2;
 
 /** A model.json and its weights file that the page hands to the worker to check, evaluate and keep. */
 export type ModelImporter = (files: RunWeights, fileName: string) => void;
@@ -129,9 +126,9 @@ export function useRuns(query: QueryFn, state: RunState) {
    * the worker. Anything else is named in an alert, and nothing is stored.
    */
   const importFiles = useCallback(async (files: File[], importModel: ModelImporter) => {
-    const tooBig = files.find((file) => file.size > MAX_IMPORT_BYTES);
+    const tooBig = importSizeProblem(files);
     if (tooBig) {
-      setProblem(`${tooBig.name}: ${Math.round(tooBig.size / 1024 ** 2)} MB is far more than any run or model of this playground; nothing was imported.`);
+      setProblem(tooBig);
       return;
     }
     const jsons = files.filter((file) => /\.json$/i.test(file.name));
