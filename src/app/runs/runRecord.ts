@@ -4,7 +4,7 @@
  * or a hand-edited profile, so nothing is shown until validateRunRecord has
  * rebuilt it field by field.
  */
-import { decode } from '../../core/config/codec';
+import { decode, encode } from '../../core/config/codec';
 import { formatArch } from '../../core/config/arch';
 import { DATASETS, DEFAULT_CONFIG, PARAMS, type Config, type ConfigKey } from '../../core/config/params';
 
@@ -122,9 +122,12 @@ export function configDiff(a: Config, b: Config): string[] {
 /** Settings the Runs table shows in columns of their own, so its diff column leaves them out. */
 const OWN_COLUMNS = ['dataset=', 'backend=', 'epochs='];
 
-/** What a run changed from the book's LeNet, short: 'lr=0.1, pool=max'. */
+/**
+ * What a run changed from the book's LeNet, short, as its share link says it: 'lr=0.1, pool=max', or
+ * 'preset=modern, lr=0.0005' (a preset stands for all it changes).
+ */
 export function diffFromBook(config: Config): string {
-  const diff = configDiff(DEFAULT_CONFIG, config).filter((change) => !OWN_COLUMNS.some((key) => change.startsWith(key)));
+  const diff = encode(config).split('&').filter((change) => change && !OWN_COLUMNS.some((key) => change.startsWith(key)));
   return diff.length === 0 ? 'the book\'s LeNet' : diff.join(', ');
 }
 
