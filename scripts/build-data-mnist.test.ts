@@ -1,7 +1,7 @@
 // The MNIST side of scripts/data/build.ts (the Fashion-MNIST side is in build-data.test.ts).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import {
   splitClass,
 } from './data/build';
 import type { FileKey, Manifest } from './data/build';
-import { decodeOut, expectBuildError, md5, readOut } from './data/build.testing';
+import { decodeOut, expectBuildError, md5, officialDir as copiedOfficial, readOut } from './data/build.testing';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -191,16 +191,7 @@ describe('buildData, dataset mnist, from per-digit JSON', () => {
 });
 
 describe('buildData, dataset mnist, --from (official files)', () => {
-  async function officialDir(): Promise<{ dir: string; md5s: Record<FileKey, string> }> {
-    const dir = fresh('official');
-    await mkdir(dir);
-    const md5s = {} as Record<FileKey, string>;
-    for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
-      await copyFile(path.join(outA, name), path.join(dir, name));
-      md5s[key] = md5(new Uint8Array(await readFile(path.join(dir, name))));
-    }
-    return { dir, md5s };
-  }
+  const officialDir = () => copiedOfficial(outA, fresh('official'));
 
   it('refuses files whose MD5 is not the published MNIST one, naming each file, and writes nothing', async () => {
     const { dir, md5s } = await officialDir();

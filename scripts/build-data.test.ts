@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import {
   parseBuildDataArgs,
 } from './data/build';
 import type { FileKey, Manifest } from './data/build';
-import { decodeOut, expectBuildError, md5, readOut } from './data/build.testing';
+import { decodeOut, expectBuildError, md5, officialDir as copiedOfficial, readOut } from './data/build.testing';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const TEST = 2;
@@ -258,17 +258,7 @@ describe('malformedReason', () => {
 });
 
 describe('buildData --from (official files)', () => {
-  /** A folder holding "official" files: here, the tiny build's outputs. */
-  async function officialDir(): Promise<{ dir: string; md5s: Record<FileKey, string> }> {
-    const dir = fresh('official');
-    await mkdir(dir);
-    const md5s = {} as Record<FileKey, string>;
-    for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
-      await copyFile(path.join(outA, name), path.join(dir, name));
-      md5s[key] = md5(new Uint8Array(await readFile(path.join(dir, name))));
-    }
-    return { dir, md5s };
-  }
+  const officialDir = () => copiedOfficial(outA, fresh('official'));
 
   it('refuses files whose MD5 is not the published one, naming each file and both hashes', async () => {
     const { dir, md5s } = await officialDir();

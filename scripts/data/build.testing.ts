@@ -1,6 +1,6 @@
 /** What the data-build tests share: reading and decoding a build's output, expecting it to fail. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { gunzip } from '../../src/core/data/gunzip';
@@ -35,3 +35,14 @@ export async function expectBuildError(options: BuildDataOptions): Promise<Error
 }
 
 export const md5 = (bytes: Uint8Array): string => createHash('md5').update(bytes).digest('hex');
+
+/** A folder of "official" files for the --from tests: here, a tiny build's outputs, with their MD5s. */
+export async function officialDir(builtDir: string, dir: string): Promise<{ dir: string; md5s: Record<FileKey, string> }> {
+  await mkdir(dir);
+  const md5s = {} as Record<FileKey, string>;
+  for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
+    await copyFile(path.join(builtDir, name), path.join(dir, name));
+    md5s[key] = md5(new Uint8Array(await readFile(path.join(dir, name))));
+  }
+  return { dir, md5s };
+}

@@ -6,7 +6,7 @@
  */
 import { decode, encode } from '../../core/config/codec';
 import { formatArch } from '../../core/config/arch';
-import { DATASETS, DEFAULT_CONFIG, PARAMS, type Config, type ConfigKey } from '../../core/config/params';
+import { DATASETS, PARAMS, type Config, type ConfigKey } from '../../core/config/params';
 
 /** The shape below; a change to it comes with a store upgrade that converts kept runs. */
 export const RUN_RECORD_VERSION = 1;
