@@ -8,8 +8,6 @@ import { decode, encode } from '../../core/config/codec';
 import { formatArch } from '../../core/config/arch';
 import { DATASETS, PARAMS, type Config, type ConfigKey } from '../../core/config/params';
 
-/** The shape below; a change to it comes with a store upgrade that converts kept runs. */
-export const RUN_RECORD_VERSION = 1;
 
 /** Same shape as ChartPoint in src/app/runState.ts. */
 export interface RunPoint {

@@ -100,10 +100,6 @@ export function formatArch(arch: Architecture): string {
   return tokens.join('-');
 }
 
-export function sameArch(a: Architecture, b: Architecture): boolean {
-  return formatArch(a) === formatArch(b);
-}
-
 export type ArchParse = { arch: Architecture; problem?: undefined } | { arch?: undefined; problem: string };
 
 const MAX_ARCH_LENGTH = 400;
