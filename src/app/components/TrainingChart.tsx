@@ -1,4 +1,4 @@
-import { useId, useRef, useState } from 'react';
+import { useId, useRef, useState, type CSSProperties } from 'react';
 import {
   CartesianGrid, Legend, Line, LineChart, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis,
 } from 'recharts';
@@ -95,7 +95,10 @@ export function TrainingChart({ points, plannedEpochs, running, overlays, bookMa
         <strong>Loss and accuracy by epoch.</strong> Train loss and train accuracy are running means over
         each epoch while the weights change; test accuracy is measured after each epoch, as in the d2l book.
       </figcaption>
-      <div className="chart-box" role="group" aria-label="Training curves" ref={box}>
+      <div
+        className="chart-box" role="group" aria-label="Training curves" ref={box}
+        style={{ '--legend-lines': overlays.length } as CSSProperties}
+      >
         {empty && (
           <p className="chart-empty">
             {running ? 'The curves appear after the first training steps.' : 'Press Train to draw the curves.'}
