@@ -4,12 +4,17 @@
 Optional: needs Debian's python3-torch (apt-get install python3-torch); never a
 dependency of the app or its tests. Prints one JSON line, like `npm run bench`.
 
-    /usr/bin/python3 scripts/pytorch-lenet.py [--images 8192] [--batch 256] [--warmup 1024]
+    /usr/bin/python3 scripts/pytorch-lenet.py [--images 8192] [--batch 256] [--warmup 1024] [--threads N] [--rounds 1]
+
+--threads sets torch.set_num_threads (default: PyTorch's own choice); `npm run
+bench` passes the thread count its wasm run used. With --rounds, the timed run
+is repeated and the median reported, like the bench.
 """
 import argparse
 import gzip
 import json
 import os
+import statistics
 import struct
 import time
 
@@ -52,7 +57,11 @@ def main():
     parser.add_argument("--images", type=int, default=8192)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--warmup", type=int, default=1024)
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
+    parser.add_argument("--rounds", type=int, default=1, help="timed runs; the median is reported")
     args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
 
     rng = np.random.default_rng(0)
     images = read_idx("train-images-idx3-ubyte.gz")
@@ -77,13 +86,18 @@ def main():
         return steps
 
     train(0, args.warmup)
-    begin = time.perf_counter()
-    steps = train(args.warmup, args.warmup + args.images)
-    seconds = time.perf_counter() - begin
+    rates, step_ms = [], []
+    for _ in range(max(1, args.rounds)):
+        begin = time.perf_counter()
+        steps = train(args.warmup, args.warmup + args.images)
+        seconds = time.perf_counter() - begin
+        rates.append(args.images / seconds)
+        step_ms.append(1000 * seconds / steps)
     print(json.dumps({
         "backend": "pytorch-cpu", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "images": args.images, "batch": args.batch,
-        "imagesPerSecond": round(args.images / seconds, 1), "msPerStep": round(1000 * seconds / steps, 2),
+        "images": args.images, "batch": args.batch, "warmup": args.warmup, "rounds": len(rates),
+        "imagesPerSecond": round(statistics.median(rates), 1), "msPerStep": round(statistics.median(step_ms), 2),
+        "roundsImagesPerSecond": [round(r, 1) for r in rates],
     }))
 
 

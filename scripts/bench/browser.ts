@@ -201,7 +201,7 @@ async function coldStart(url: string, backend: ActiveBackend, options: BenchOpti
 }
 
 export async function runBrowserBench(
-  options: BenchOptions, onLine: (line: BenchLine) => void, onViews: (line: ViewsLine) => void = () => undefined,
+  options: BenchOptions, onLine: (line: BenchLine) => void | Promise<void>, onViews: (line: ViewsLine) => void = () => undefined,
 ): Promise<BenchLine[]> {
   if (options.build) await buildApp();
   const preview = await startPreview();
@@ -278,7 +278,7 @@ export async function runBrowserBench(
         }
       }
       results.push(line);
-      onLine(line);
+      await onLine(line);
     }
     for (const backend of options.viewsBackends) onViews(await viewsLine(page, backend, options, runtime));
   } finally {

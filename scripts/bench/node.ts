@@ -153,7 +153,7 @@ async function cliColdStart(backend: ActiveBackend, options: BenchOptions): Prom
   };
 }
 
-export async function runNodeBench(options: BenchOptions, onLine: (line: BenchLine) => void): Promise<BenchLine[]> {
+export async function runNodeBench(options: BenchOptions, onLine: (line: BenchLine) => void | Promise<void>): Promise<BenchLine[]> {
   const results: BenchLine[] = [];
   for (const backend of options.backends) {
     const startedAt = new Date().toISOString();
@@ -195,7 +195,7 @@ export async function runNodeBench(options: BenchOptions, onLine: (line: BenchLi
       }
     }
     results.push(line);
-    onLine(line);
+    await onLine(line);
   }
   return results;
 }

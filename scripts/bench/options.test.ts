@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, OptionsError, VIEW_QUERY_KINDS, VIEWS_DEFAULTS, optionWarnings, parseBenchArgs } from './options';
+import { DEFAULTS, OptionsError, VIEW_QUERY_KINDS, VIEWS_DEFAULTS, batchRuns, optionWarnings, parseBenchArgs, roundToBatch } from './options';
 
 describe('parseBenchArgs', () => {
   it('defaults to every browser backend with the default sizes', () => {
@@ -72,5 +72,42 @@ describe('parseBenchArgs', () => {
     const warnings = optionWarnings(parseBenchArgs(['--images=1000', '--batch=256']));
     expect(warnings.join('\n')).toMatch(/not a multiple/);
     expect(warnings.join('\n')).toMatch(/small/);
+  });
+});
+
+describe('--batches', () => {
+  it('keeps --batch as one run, as given', () => {
+    const options = parseBenchArgs(['--batch=128', '--images=1000']);
+    expect(options.batches).toEqual([128]);
+    expect(batchRuns(options)).toEqual([options]);
+  });
+
+  it('runs each batch size in turn, images and warm-up rounded to a multiple of it', () => {
+    const options = parseBenchArgs(['--backends=wasm', '--batches=64, 256,1024,64', '--images=5000', '--warmup=512']);
+    expect(options.batches).toEqual([64, 256, 1024]);
+    expect(options.batch).toBe(64);
+    const runs = batchRuns(options);
+    expect(runs.map((r) => [r.batch, r.images, r.warmup, r.build])).toEqual([
+      [64, 4992, 512, true], [256, 5120, 512, false], [1024, 5120, 1024, false],
+    ]);
+    expect(runs.map((r) => r.viewsBackends)).toEqual([[], [], ['wasm']]);
+    expect(runs.flatMap(optionWarnings)).toEqual([]);
+    expect(batchRuns({ ...options, warmup: 0 }).map((r) => r.warmup)).toEqual([0, 0, 0]);
+  });
+
+  it('rounds to at least one batch', () => {
+    expect(roundToBatch(100, 256)).toBe(256);
+    expect(roundToBatch(4096, 1024)).toBe(4096);
+  });
+
+  it('refuses --batch with --batches, and bad sizes', () => {
+    for (const bad of [['--batch=64', '--batches=64,128'], ['--batches='], ['--batches=64,0'], ['--batches=64,x'], ['--batches=4096']]) {
+      expect(() => parseBenchArgs(bad), bad.join(' ')).toThrow(OptionsError);
+    }
+  });
+
+  it('reads --no-pytorch', () => {
+    expect(parseBenchArgs([]).pytorch).toBe(true);
+    expect(parseBenchArgs(['--no-pytorch']).pytorch).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 /** Command line of `npm run bench`. Pure: parses argv, never exits. */
 import type { QueryKind, TfjsFlags } from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
+import { D2L_MULTIPLY_ADDS, thousands } from './rates';
 
 export const BROWSER_BACKENDS: readonly ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export const NODE_BACKENDS: readonly ActiveBackend[] = ['wasm', 'cpu', 'webgpu'];
@@ -11,6 +12,11 @@ export interface BenchOptions {
   backends: ActiveBackend[];
   images: number;
   batch: number;
+  /**
+   * Batch sizes to measure one after the other (--batches); [batch] when not
+   * given. See batchRuns.
+   */
+  batches: number[];
   warmup: number;
   rounds: number;
   /** tfjs flags for the app's setup only, so a tuning is compared with the same baseline. */
@@ -32,6 +38,8 @@ export interface BenchOptions {
   viewsKinds: QueryKind[];
   /** Open runs also have a learner drawing all the time (a prediction every 100 ms). */
   viewsDrawing: boolean;
+  /** Time scripts/pytorch-lenet.py next to wasm when /usr/bin/python3 has torch (off: --no-pytorch). */
+  pytorch: boolean;
   help: boolean;
 }
 
@@ -54,12 +62,20 @@ plus a summary; the lines also go to bench-results/.
                          or of ${NODE_BACKENDS.join(', ')} (--node; default: wasm)
   --images=N             timed training images per run (default ${DEFAULTS.images}; a multiple of --batch)
   --batch=N              batch size (default ${DEFAULTS.batch})
+  --batches=LIST         measure each of these batch sizes in turn, e.g. 64,256,1024 (instead of --batch);
+                         --images and --warmup are rounded to a multiple of each
   --warmup=N             images trained before timing, per method (default ${DEFAULTS.warmup})
   --rounds=N             timed runs per method, alternating order; medians reported (default ${DEFAULTS.rounds})
   --flags=LIST           tfjs flags for the app's setup, e.g. WEBGL_EXP_CONV=true,WEBGL_FLUSH_THRESHOLD=1
                          (NAME=true|false|number; the model.fit baseline keeps tfjs's defaults)
   --no-cold              skip the cold-start measurement
   --no-build             reuse the last bench build (browser mode)
+  --no-pytorch           skip the PyTorch comparison. Otherwise, next to each wasm line, scripts/pytorch-lenet.py
+                         trains the same network, data and batch on PyTorch's CPU build with as many threads as
+                         wasm used, when /usr/bin/python3 can import torch (apt-get install python3-torch)
+
+Every line also gives the arithmetic rate achieved, GFLOP/s = 6 × ${thousands(D2L_MULTIPLY_ADDS)} multiply-adds
+per image (the d2l network's forward pass; training is it plus two backward passes, 2 flops each) × images/s / 1e9.
 
 Views open against closed (browser mode): the app's own training worker runs
 one small config (d2l preset, ${VIEWS_CONFIG.train} training and ${VIEWS_CONFIG.test} test images, batch ${VIEWS_CONFIG.batch},
@@ -105,11 +121,42 @@ function parseKinds(text: string): QueryKind[] {
   return VIEW_QUERY_KINDS.filter((kind) => kinds.includes(kind));
 }
 
+function parseBatches(text: string): number[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!items.length) throw new OptionsError('--batches is empty');
+  return [...new Set(items.map((item) => integer('batches', item, 1, 2048)))];
+}
+
+/** `n` rounded to the nearest multiple of `batch`, at least one batch. */
+export function roundToBatch(n: number, batch: number): number {
+  return Math.max(batch, Math.round(n / batch) * batch);
+}
+
+/**
+ * The measurements --batches asks for, one options object per batch size:
+ * --images rounded to a multiple of each batch (every step the same shape),
+ * --warmup too unless 0. A single --batch is one run with its options as given.
+ * The views figure depends on no batch size: it goes with the last run only.
+ */
+export function batchRuns(options: BenchOptions): BenchOptions[] {
+  if (options.batches.length <= 1 || options.viewsOnly) return [options];
+  return options.batches.map((batch, i) => ({
+    ...options,
+    batch, batches: [batch],
+    images: roundToBatch(options.images, batch),
+    warmup: options.warmup === 0 ? 0 : roundToBatch(options.warmup, batch),
+    build: options.build && i === 0,
+    viewsBackends: i === options.batches.length - 1 ? options.viewsBackends : [],
+  }));
+}
+
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
-    mode: 'browser', backends: [], ...DEFAULTS, flags: {}, coldStart: true, build: true,
-    viewsBackends: [], viewsOnly: false, viewsRuns: VIEWS_DEFAULTS.runs, viewsKinds: [...VIEW_QUERY_KINDS], viewsDrawing: false, help: false,
+    mode: 'browser', backends: [], ...DEFAULTS, batches: [], flags: {}, coldStart: true, build: true,
+    viewsBackends: [], viewsOnly: false, viewsRuns: VIEWS_DEFAULTS.runs, viewsKinds: [...VIEW_QUERY_KINDS], viewsDrawing: false,
+    pytorch: true, help: false,
   };
+  let batchGiven = false;
   let backends: string[] | null = null;
   let viewsBackends: string[] | null = null;
   let views = true;
@@ -140,13 +187,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'views-drawing': options.viewsDrawing = true; break;
       case 'no-views': views = false; break;
       case 'images': options.images = integer(name, value(), 1, 60_000); break;
-      case 'batch': options.batch = integer(name, value(), 1, 2048); break;
+      case 'batch': options.batch = integer(name, value(), 1, 2048); batchGiven = true; break;
+      case 'batches': options.batches = parseBatches(value()); break;
+      case 'no-pytorch': options.pytorch = false; break;
       case 'warmup': options.warmup = integer(name, value(), 0, 60_000); break;
       case 'rounds': options.rounds = integer(name, value(), 1, 50); break;
       case 'flags': options.flags = { ...options.flags, ...parseFlags(value()) }; break;
       default: throw new OptionsError(`unknown option --${name} (see --help)`);
     }
   }
+  if (options.batches.length && batchGiven) throw new OptionsError('give --batch or --batches, not both');
+  if (options.batches.length) options.batch = options.batches[0];
+  else options.batches = [options.batch];
   const allowed = options.mode === 'node' ? NODE_BACKENDS : BROWSER_BACKENDS;
   if (backends === null) {
     options.backends = options.mode === 'node' ? ['wasm'] : [...BROWSER_BACKENDS];

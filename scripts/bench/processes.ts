@@ -65,3 +65,18 @@ export function runProcess(command: string, args: readonly string[], options: Sp
     });
   });
 }
+
+/** Runs a command to its end (startProcess: ended with the script); resolves with its exit code and output. */
+export async function captureProcess(
+  command: string, args: readonly string[], options: SpawnOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = startProcess(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

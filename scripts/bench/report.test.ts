@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MeasureResult, MethodFigures, QueryFigures, ViewsReply } from '../../src/bench/protocol';
 import { presetConfig } from '../../src/core/config/params';
 import {
-  TABLE_HEADER, idleCostPerEpochMs, jsonLine, lineFrom, rounded, summaryTable, tableRow, viewsJsonLine, viewsLineFrom, viewsSummary,
-  type BenchLine,
+  PYTORCH_HEADER, TABLE_HEADER, idleCostPerEpochMs, jsonLine, lineFrom, pytorchSummary, rounded, summaryTable, tableRow, viewsJsonLine,
+  viewsLineFrom, viewsSummary, withPytorch, type BenchLine,
 } from './report';
 
 const base: BenchLine = {
@@ -55,7 +55,7 @@ describe('lineFrom', () => {
     expect(line.asShipped).toEqual({ available: false, note: null, error: 'boom' });
     const row = tableRow(line);
     expect(row).toHaveLength(TABLE_HEADER.length);
-    expect(row.slice(3, 7)).toEqual(['–', '–', '400.0', '2.00×']);
+    expect(row.slice(5, 9)).toEqual(['–', '–', '400.0', '2.00×']);
     expect(summaryTable([line])).toContain('wasm: tfjs as shipped did not run: boom');
   });
 
@@ -73,8 +73,8 @@ describe('report', () => {
     const line = lineFrom(wasm, app, { available: true, note: null, result: stock });
     line.coldStartSeconds = 3;
     const keys = Object.keys(JSON.parse(jsonLine(line)));
-    expect(keys.slice(0, 9)).toEqual([
-      'mode', 'backend', 'available', 'ours', 'fit', 'oursOverFit', 'fitOurKernels', 'oursOverFitOurKernels', 'coldStartSeconds',
+    expect(keys.slice(0, 10)).toEqual([
+      'mode', 'backend', 'available', 'ours', 'fit', 'oursOverFit', 'fitOurKernels', 'oursOverFitOurKernels', 'oursGflops', 'coldStartSeconds',
     ]);
     expect(JSON.parse(jsonLine({ ...wasm, oursOverFit: 1.23456 })).oursOverFit).toBe(1.235);
   });
@@ -86,13 +86,57 @@ describe('report', () => {
     const table = summaryTable([line]);
     const [, header, row] = table.split('\n');
     expect(header.split(/\s{2,}/)).toEqual([...TABLE_HEADER]);
-    expect(row.trim().split(/\s+/)).toEqual(['wasm', '800.0', '320.0', '100.0', '8.00×', '400.0', '2.00×', '12.3', '9.9', '5→5', '64.0']);
+    // 800 images/s × 6 × 416,520 multiply-adds = 2.00 GFLOP/s.
+    expect(row.trim().split(/\s+/)).toEqual(['wasm', '256', '800.0', '320.0', '2.00', '100.0', '8.00×', '400.0', '2.00×', '12.3', '9.9', '5→5', '64.0']);
     expect(table).toMatch(/tfjs as shipped\): model\.fit on tfjs's own kernels/);
     expect(table).toMatch(/ours\/that is what the training loop alone gains/);
   });
 
   it('says why a backend is missing from the table', () => {
     expect(summaryTable([base])).toContain('webgpu   unavailable: WebGPU unavailable: no adapter');
+  });
+});
+
+describe('against PyTorch', () => {
+  const torch = (imagesPerSecond: number) => ({
+    available: true, torch: '1.13.0', threads: 2, images: 4096, batch: 256, warmup: 512, rounds: 1, imagesPerSecond, gflops: imagesPerSecond * 2.49912e-3,
+  });
+
+  it('puts ours / PyTorch and the GFLOP/s next to the wasm figures in its JSON line', () => {
+    const line = withPytorch(lineFrom(wasm, app, { available: true, note: null, result: stock }), torch(1000));
+    expect(line.oursOverPytorch).toBe(0.8);
+    const parsed = JSON.parse(jsonLine(line));
+    expect(Object.keys(parsed).slice(8, 11)).toEqual(['oursGflops', 'oursOverPytorch', 'pytorch']);
+    expect(parsed.oursGflops).toBe(1.999);
+    expect(parsed.pytorch.imagesPerSecond).toBe(1000);
+  });
+
+  it('prints a table row per wasm line, batch by batch', () => {
+    const at = (batch: number, ours: number, theirs: number) =>
+      withPytorch(lineFrom({ ...wasm, batch }, result({ ours: figures(ours) })), { ...torch(theirs), batch });
+    const [title, header, ...rows] = pytorchSummary([at(64, 1600, 800), at(1024, 800, 1600), lineFrom(base, null)]);
+    expect(title).toMatch(/^Ours against PyTorch's CPU build \(torch 1\.13\.0\).*as many threads as wasm used$/);
+    expect(header.split(/\s{2,}/)).toEqual([...PYTORCH_HEADER]);
+    expect(rows.map((r) => r.trim().split(/\s+/))).toEqual([
+      ['wasm', '64', '2', '1600.0', '4.00', '800.0', '2.00', '2.00×'],
+      ['wasm', '1024', '2', '800.0', '2.00', '1600.0', '4.00', '0.50×'],
+    ]);
+    expect(summaryTable([at(64, 1600, 800)])).toContain('\n\nOurs against PyTorch');
+  });
+
+  it('says once why PyTorch did not run, and per line when the reasons differ', () => {
+    const skipped = (note: string, batch = 256) => withPytorch(lineFrom({ ...wasm, batch }, app), { available: false, note });
+    expect(pytorchSummary([skipped('no torch', 64), skipped('no torch', 256)])).toEqual(['PyTorch comparison skipped: no torch']);
+    const mixed = pytorchSummary([skipped('it crashed', 64), withPytorch(lineFrom(wasm, app), torch(800))]);
+    expect(mixed[2]).toMatch(/^wasm\s+batch 64: PyTorch did not run: it crashed$/);
+    expect(mixed[3]).toMatch(/1\.00×$/);
+    expect(pytorchSummary([lineFrom(wasm, app)])).toEqual([]);
+    expect(summaryTable([lineFrom(wasm, app)])).not.toMatch(/PyTorch/);
+  });
+
+  it('names every batch size in the title', () => {
+    expect(summaryTable([lineFrom({ ...wasm, batch: 64 }, app), lineFrom({ ...wasm, batch: 1024 }, app)]).split('\n')[0])
+      .toMatch(/batch 64, 1024, 4096 timed images after 512 warm-up/);
   });
 });
 

@@ -5,6 +5,9 @@ import type {
   MeasureResult, MethodFigures, ModeFigures, QueryFiguresByKind, QueryKind, TfjsFlags, ViewsMode, ViewsReply,
 } from '../../src/bench/protocol';
 import type { ActiveBackend } from '../../src/worker/protocol';
+import type { PytorchFigures } from './pytorch';
+import { pytorchSkipped } from './pytorch';
+import { D2L_MULTIPLY_ADDS, gflops, thousands } from './rates';
 
 /** The line's `flags` field: only when --flags set some, so plain runs keep their old shape. */
 export function flagsField(options: { flags: TfjsFlags }): { flags?: TfjsFlags } {
@@ -66,6 +69,12 @@ export interface BenchLine {
   oursOverFit?: number;
   /** ours.imagesPerSecond / fitOurKernels.imagesPerSecond (same worker, same kernels). */
   oursOverFitOurKernels?: number;
+  /** GFLOP/s of ours (see rates.ts: 6 × the d2l network's multiply-adds per image × images/s). */
+  oursGflops?: number;
+  /** ours.imagesPerSecond / pytorch.imagesPerSecond: PyTorch's CPU build at wasm's thread count (wasm lines only). */
+  oursOverPytorch?: number;
+  /** scripts/pytorch-lenet.py with this line's images, batch, warm-up, rounds and wasm's threads, or why not. */
+  pytorch?: PytorchFigures;
   /** The run that measured `fit`. */
   asShipped?: AsShippedRun;
   coldStartSeconds?: number | null;
@@ -85,7 +94,7 @@ export interface BenchLine {
   startedAt: string;
 }
 
-type FigureKeys = 'ours' | 'fit' | 'fitOurKernels' | 'oursOverFit' | 'oursOverFitOurKernels' | 'steps' | 'asShipped';
+type FigureKeys = 'ours' | 'fit' | 'fitOurKernels' | 'oursOverFit' | 'oursOverFitOurKernels' | 'oursGflops' | 'steps' | 'asShipped';
 
 /** What the 'stock' (tfjs as shipped) worker or process gave back. */
 export interface StockOutcome extends AsShippedRun {
@@ -120,6 +129,14 @@ export function lineFrom(base: Omit<BenchLine, FigureKeys>, app: MeasureResult |
   }
   line.oursOverFit = ratio(line.ours, line.fit);
   line.oursOverFitOurKernels = ratio(line.ours, line.fitOurKernels);
+  if (line.ours) line.oursGflops = gflops(line.ours.imagesPerSecond);
+  return line;
+}
+
+/** Adds PyTorch's figures, and ours / PyTorch when both ran. */
+export function withPytorch(line: BenchLine, pytorch: PytorchFigures): BenchLine {
+  line.pytorch = pytorch;
+  line.oursOverPytorch = line.ours && pytorch.imagesPerSecond ? line.ours.imagesPerSecond / pytorch.imagesPerSecond : undefined;
   return line;
 }
 
@@ -139,7 +156,7 @@ export function rounded<T>(value: T): T {
 /** The headline figures first, the settings and circumstances after. */
 const KEY_ORDER: (keyof BenchLine)[] = [
   'mode', 'backend', 'available', 'error', 'ours', 'fit', 'oursOverFit', 'fitOurKernels', 'oursOverFitOurKernels',
-  'coldStartSeconds', 'tensorsAfter', 'tensorsBefore', 'peakHeapBytes', 'note', 'asShipped', 'images', 'batch', 'warmup',
+  'oursGflops', 'oursOverPytorch', 'pytorch', 'coldStartSeconds', 'tensorsAfter', 'tensorsBefore', 'peakHeapBytes', 'note', 'asShipped', 'images', 'batch', 'warmup',
   'rounds', 'steps', 'dataSeconds', 'coldStart', 'heapSource', 'runtime', 'tfjs', 'loadAverage', 'startedAt',
 ];
 
@@ -150,13 +167,15 @@ export function jsonLine(line: BenchLine): string {
   return JSON.stringify(rounded(ordered));
 }
 
+const D2L_MULTIPLY_ADDS_TEXT = thousands(D2L_MULTIPLY_ADDS);
+
 const fmt = (value: number | null | undefined, digits = 1): string =>
   value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 
 const times = (value: number | undefined): string => (value === undefined ? '–' : `${fmt(value, 2)}×`);
 
 export const TABLE_HEADER = [
-  'backend', 'ours img/s', 'ms/step', 'fit img/s (tfjs as shipped)', 'ours/fit', 'fit img/s (our kernels)', 'ours/that',
+  'backend', 'batch', 'ours img/s', 'ms/step', 'GFLOP/s', 'fit img/s (tfjs as shipped)', 'ours/fit', 'fit img/s (our kernels)', 'ours/that',
   'cold s', 'first-progress s', 'tensors', 'heap MiB',
 ] as const;
 
@@ -165,8 +184,8 @@ export function tableRow(l: BenchLine): string[] {
   if (!l.available || !l.ours) return [l.backend, `unavailable: ${l.error ?? l.note ?? 'unknown reason'}`];
   const cold = l.coldStart && 'seconds' in l.coldStart ? l.coldStart : null;
   return [
-    l.backend,
-    fmt(l.ours.imagesPerSecond), fmt(l.ours.msPerStep),
+    l.backend, String(l.batch),
+    fmt(l.ours.imagesPerSecond), fmt(l.ours.msPerStep), fmt(l.oursGflops, 2),
     fmt(l.fit?.imagesPerSecond), times(l.oursOverFit),
     fmt(l.fitOurKernels?.imagesPerSecond), times(l.oursOverFitOurKernels),
     fmt(l.coldStartSeconds), fmt(cold?.firstProgressSeconds),
@@ -190,6 +209,8 @@ export function tableNotes(lines: BenchLine[]): string[] {
       ? 'cold s: from spawning the CLI trainer to its first epoch row; first-progress s: – (the CLI trainer reports no progress).'
       : 'cold s / first-progress s: from navigation in a fresh browser to the first epoch row / the epoch progress bar first above 0.',
     'tensors: before→after the app-setup run; heap MiB: its peak JS heap.',
+    `GFLOP/s: the arithmetic rate of ours, 6 × ${D2L_MULTIPLY_ADDS_TEXT} multiply-adds per image (the d2l network's forward pass, ` +
+      'plus two backward passes; 2 flops per multiply-add) × images/s / 1e9.',
   ];
   for (const l of lines) {
     if (!l.available || !l.ours) continue;
@@ -202,20 +223,60 @@ export function tableNotes(lines: BenchLine[]): string[] {
   return notes;
 }
 
-export function summaryTable(lines: BenchLine[]): string {
-  const header = [...TABLE_HEADER];
-  const rows = lines.map(tableRow);
+/** Columns padded to their widest cell, the first left-aligned; a two-cell row (name, reason) runs across. */
+function renderTable(header: readonly string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => r.length > 2).map((r) => r[i].length)));
-  const render = (cells: string[]) =>
+  const render = (cells: readonly string[]) =>
     cells.length === 2
       ? `${cells[0].padEnd(widths[0])}  ${cells[1]}`
       : cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [render(header), ...rows.map(render)];
+}
+
+const distinct = (values: number[]): string => [...new Set(values)].join(', ');
+
+export function summaryTable(lines: BenchLine[]): string {
   const first = lines[0];
   const title = first
     ? `LeNet (d2l preset) training speed, ${first.mode === 'node' ? 'Node' : 'headless Chromium'} (${first.runtime}), ` +
-      `batch ${first.batch}, ${first.images} timed images after ${first.warmup} warm-up, ${first.rounds} round(s)`
+      `batch ${distinct(lines.map((l) => l.batch))}, ${distinct(lines.map((l) => l.images))} timed images after ` +
+      `${distinct(lines.map((l) => l.warmup))} warm-up, ${first.rounds} round(s)`
     : 'no results';
-  return [title, render(header), ...rows.map(render), ...(first ? ['', ...tableNotes(lines).map((n) => `- ${n}`)] : [])].join('\n');
+  const pytorch = pytorchSummary(lines);
+  return [
+    title, ...renderTable(TABLE_HEADER, lines.map(tableRow)), ...(first ? ['', ...tableNotes(lines).map((n) => `- ${n}`)] : []),
+    ...(pytorch.length ? ['', ...pytorch] : []),
+  ].join('\n');
+}
+
+export const PYTORCH_HEADER = [
+  'backend', 'batch', 'threads', 'ours img/s', 'ours GFLOP/s', 'PyTorch img/s', 'PyTorch GFLOP/s', 'ours/PyTorch',
+] as const;
+
+/**
+ * Ours against PyTorch's CPU build at the same thread count, one row per
+ * wasm line; one line instead when PyTorch ran for none of them for the same
+ * reason (not installed, --no-pytorch); nothing without such lines.
+ */
+export function pytorchSummary(lines: BenchLine[]): string[] {
+  const compared = lines.filter((l) => l.pytorch);
+  if (!compared.length) return [];
+  const reasons = new Set(compared.map((l) => (l.pytorch?.available ? null : l.pytorch?.note)));
+  if (reasons.size === 1 && !compared[0].pytorch?.available) return [pytorchSkipped(compared[0].pytorch?.note ?? 'unknown reason')];
+  const torch = compared.find((l) => l.pytorch?.torch)?.pytorch?.torch;
+  const rows = compared.map((l): string[] => {
+    const p = l.pytorch as PytorchFigures;
+    if (!p.available) return [l.backend, `batch ${l.batch}: PyTorch did not run: ${p.note ?? 'unknown reason'}`];
+    return [
+      l.backend, String(l.batch), String(p.threads ?? '–'), fmt(l.ours?.imagesPerSecond), fmt(l.oursGflops, 2),
+      fmt(p.imagesPerSecond), fmt(p.gflops, 2), times(l.oursOverPytorch),
+    ];
+  });
+  return [
+    `Ours against PyTorch's CPU build${torch ? ` (torch ${torch})` : ''}, scripts/pytorch-lenet.py: the same network, data, batch, ` +
+      'images, warm-up and rounds, with as many threads as wasm used',
+    ...renderTable(PYTORCH_HEADER, rows),
+  ];
 }
 
 /**
