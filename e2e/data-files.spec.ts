@@ -107,7 +107,7 @@ for (const [index, broken] of CASES.entries()) {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
     // Controls still work: a setting changes and lands in the link.
-    await page.getByLabel('Seed').fill('7');
+    await page.getByLabel('Seed', { exact: true }).fill('7');
     await expect(page).toHaveURL(/seed=7/);
 
     if (index < 2) {

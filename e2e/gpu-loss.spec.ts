@@ -43,10 +43,10 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   await expect(view(page, 'Draw')).toContainText('The model of that run is gone: its GPU was lost');
 
   // Still asking for WebGL: the next run falls back (WebGPU is next in line; it is slow in SwiftShader, so a tiny run).
-  await page.getByLabel('Training images').fill('64');
-  await page.getByLabel('Test images').fill('32');
-  await page.getByLabel('Batch size').fill('32');
-  await page.getByLabel('Epochs').fill('1');
+  await page.getByLabel('Training images', { exact: true }).fill('64');
+  await page.getByLabel('Test images', { exact: true }).fill('32');
+  await page.getByLabel('Batch size', { exact: true }).fill('32');
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(alert).toHaveCount(0);
   await expect(status(page)).toContainText(

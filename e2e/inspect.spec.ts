@@ -97,7 +97,7 @@ test('a learner sees the clothes, trains, and finds what LeNet confuses, its fea
     await dataset.getByRole('img').nth(i * 9).click();
     await drawStroke(page, [4 + i, 4], [24 - i, 24]);
   }
-  await page.getByLabel('Epochs').fill('1');
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expectFinishedRun(page, 1);
   expect((await readMemory(page)).tensors).toBe(0);

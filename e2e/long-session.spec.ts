@@ -19,16 +19,16 @@ import { domNodes, memoryReadout, pageHeap, readMemory, workerHeap, type HeapFig
 const RUNS = 30;
 
 async function finishRun(page: Page, optimizer: string) {
-  await page.getByLabel('Optimizer').selectOption(optimizer);
-  await page.getByLabel('Epochs').fill('1');
+  await page.getByLabel('Optimizer', { exact: true }).selectOption(optimizer);
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(epochRows(page)).toHaveCount(1, { timeout: 60_000 });
   await expect(status(page)).toContainText('Done');
 }
 
 async function stopRun(page: Page, optimizer: string) {
-  await page.getByLabel('Optimizer').selectOption(optimizer);
-  await page.getByLabel('Epochs').fill('50');
+  await page.getByLabel('Optimizer', { exact: true }).selectOption(optimizer);
+  await page.getByLabel('Epochs', { exact: true }).fill('50');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Training');
   await page.getByRole('button', { name: 'Stop' }).click();

@@ -68,15 +68,15 @@ test('Stop ends a run within about a second and Train starts a fresh one', async
 
 test('a shared link restores every control in a new browser', async ({ page, browser }) => {
   await page.goto('/');
-  await page.getByLabel('Preset').selectOption({ label: 'Modern LeNet' });
-  await page.getByLabel('Learning rate').fill('0.004');
-  await page.getByLabel('Batch size').fill('128');
-  await page.getByLabel('Epochs').fill('3');
-  await page.getByLabel('Pooling').selectOption({ label: 'Average' });
-  await page.getByLabel('Seed').fill('42');
-  await page.getByLabel('Training images').fill('2000');
-  await page.getByLabel('Backend').selectOption({ label: 'WebAssembly' });
-  await page.getByLabel('Seed').blur();
+  await page.getByLabel('Preset', { exact: true }).selectOption({ label: 'Modern LeNet' });
+  await page.getByLabel('Learning rate', { exact: true }).fill('0.004');
+  await page.getByLabel('Batch size', { exact: true }).fill('128');
+  await page.getByLabel('Epochs', { exact: true }).fill('3');
+  await page.getByLabel('Pooling', { exact: true }).selectOption({ label: 'Average' });
+  await page.getByLabel('Seed', { exact: true }).fill('42');
+  await page.getByLabel('Training images', { exact: true }).fill('2000');
+  await page.getByLabel('Backend', { exact: true }).selectOption({ label: 'WebAssembly' });
+  await page.getByLabel('Seed', { exact: true }).blur();
   await page.getByRole('button', { name: 'Copy share link' }).click();
   const link = await page.getByLabel('Share link').inputValue();
   expect(link).toContain('preset=modern');
@@ -109,9 +109,9 @@ test('a hostile link shows the problems, uses safe values and runs no script', a
   await expect(notice).toContainText('epochs');
   await expect(notice).toContainText('batch');
   await expect(notice).toContainText('foo');
-  await expect(page.getByLabel('Learning rate')).toHaveValue('0.9');
-  await expect(page.getByLabel('Epochs')).toHaveValue('1');
-  await expect(page.getByLabel('Batch size')).toHaveValue('256');
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.9');
+  await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('1');
+  await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('256');
   expect(await page.locator('img[src="x"]').count()).toBe(0);
   await notice.getByRole('button', { name: 'Dismiss' }).click();
   await expect(notice).toHaveCount(0);
@@ -138,7 +138,7 @@ test('the page stays responsive while training: controls take focus and Stop wor
   await page.goto('/?train=8192&test=256&epochs=10&batch=64');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(status(page)).toContainText('Training', { timeout: 60_000 });
-  await expect(page.getByLabel('Seed')).toBeDisabled();
+  await expect(page.getByLabel('Seed', { exact: true })).toBeDisabled();
   // The page's thread is free: keyboard focus moves and a button answers at once.
   const copy = page.getByRole('button', { name: 'Copy share link' });
   await copy.focus();

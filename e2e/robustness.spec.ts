@@ -32,9 +32,9 @@ async function expectRecovered(page: Page, says: RegExp) {
   // What the run learned before it died is still on the chart.
   await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
   await expect.poll(async () => (await liveTrainerWorkers(page)).length).toBe(1);
-  await expect(page.getByLabel('Epochs')).toBeEnabled();
-  await page.getByLabel('Epochs').fill('1');
-  await page.getByLabel('Training images').fill('256');
+  await expect(page.getByLabel('Epochs', { exact: true })).toBeEnabled();
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByLabel('Training images', { exact: true }).fill('256');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expectFinishedRun(page, 1);
@@ -96,8 +96,8 @@ test('a learning rate that blows up ends the run as diverged at the next read-ba
   await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
   await expect(epochRows(page)).toHaveCount(0);
   // A smaller rate trains.
-  await page.getByLabel('Learning rate').fill('0.01');
-  await page.getByLabel('Epochs').fill('1');
+  await page.getByLabel('Learning rate', { exact: true }).fill('0.01');
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(alert).toHaveCount(0);
   await expectFinishedRun(page, 1);
@@ -181,11 +181,11 @@ test.describe('button mashing', () => {
     await page.goto('/?train=2048&test=128&epochs=3&batch=64&backend=wasm');
     await expect(status(page)).toContainText('Ready');
     // Warm up the backend, and learn the idle tensor count.
-    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Epochs', { exact: true }).fill('1');
     await button(page, 'Train').click();
     await expectFinishedRun(page, 1);
     expect((await readMemory(page)).tensors).toBe(0);
-    await page.getByLabel('Epochs').fill('3');
+    await page.getByLabel('Epochs', { exact: true }).fill('3');
 
     const boxes = Object.fromEntries(await Promise.all(BUTTONS.map(async (name) =>
       [name, (await button(page, name).boundingBox())!] as const)));
@@ -238,14 +238,14 @@ test.describe('button races', () => {
 test.describe('nothing lost', () => {
   test('the current settings survive a reload', async ({ page }) => {
     await page.goto('/');
-    await page.getByLabel('Preset').selectOption({ label: 'Modern LeNet' });
-    await page.getByLabel('Learning rate').fill('0.003');
-    await page.getByLabel('Epochs').fill('4');
-    await page.getByLabel('Activation').selectOption('tanh');
-    await page.getByLabel('Seed').fill('99');
-    await page.getByLabel('Test images').fill('500');
-    await page.getByLabel('Backend').selectOption('cpu');
-    await page.getByLabel('Test images').blur();
+    await page.getByLabel('Preset', { exact: true }).selectOption({ label: 'Modern LeNet' });
+    await page.getByLabel('Learning rate', { exact: true }).fill('0.003');
+    await page.getByLabel('Epochs', { exact: true }).fill('4');
+    await page.getByLabel('Activation', { exact: true }).selectOption('tanh');
+    await page.getByLabel('Seed', { exact: true }).fill('99');
+    await page.getByLabel('Test images', { exact: true }).fill('500');
+    await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+    await page.getByLabel('Test images', { exact: true }).blur();
     const labels = ['Preset', 'Learning rate', 'Batch size', 'Epochs', 'Optimizer', 'Initializer', 'Activation',
       'Pooling', 'Seed', 'Training images', 'Test images', 'Backend'];
     const values = () => Promise.all(labels.map((label) => page.getByLabel(label, { exact: true }).inputValue()));
@@ -265,8 +265,8 @@ test.describe('nothing lost', () => {
     await expectFinishedRun(page, 2);
     const table = await epochRows(page).allInnerTexts();
     // Changing settings, copying the link and waiting do not clear it.
-    await page.getByLabel('Seed').fill('5');
-    await page.getByLabel('Activation').selectOption('relu');
+    await page.getByLabel('Seed', { exact: true }).fill('5');
+    await page.getByLabel('Activation', { exact: true }).selectOption('relu');
     await page.getByRole('button', { name: 'Copy share link' }).click();
     await page.waitForTimeout(1_500);
     expect(await epochRows(page).allInnerTexts()).toEqual(table);

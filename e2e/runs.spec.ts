@@ -14,7 +14,7 @@ const runRows = (page: Page) => runsTable(page).locator('tbody tr');
 const curves = (page: Page) => page.getByRole('group', { name: 'Training curves' }).locator('path.recharts-line-curve');
 
 async function trainOnce(page: Page, lr: string, expectedRows: number) {
-  await page.getByLabel('Learning rate').fill(lr);
+  await page.getByLabel('Learning rate', { exact: true }).fill(lr);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expectFinishedRun(page, 1);
   await expect(runRows(page)).toHaveCount(expectedRows);
@@ -45,9 +45,9 @@ test('two runs are kept across a reload, drawn together, compared, loaded back a
   expect(png.subarray(1, 4).toString()).toBe('PNG');
 
   // Load settings puts the older run's settings back, in the controls and the address bar.
-  await page.getByLabel('Learning rate').fill('0.05');
+  await page.getByLabel('Learning rate', { exact: true }).fill('0.05');
   await runRows(page).nth(1).getByRole('button', { name: 'Load settings' }).click();
-  await expect(page.getByLabel('Learning rate')).toHaveValue('0.9');
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.9');
   await expect(page).not.toHaveURL(/lr=/);
 
   const name = await runRows(page).first().getByRole('textbox').inputValue();

@@ -67,8 +67,8 @@ test('injection payloads in every key of a link stay plain text: no dialog, no s
     const printable = payload.replace(/[\u202e]/g, '\uFFFD');
     await expect(notice).toContainText(Array.from(printable).slice(0, 12).join(''));
     // The controls hold safe values, never the payload.
-    await expect(page.getByLabel('Learning rate')).toHaveValue('0.9');
-    await expect(page.getByLabel('Backend')).toHaveValue('auto');
+    await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.9');
+    await expect(page.getByLabel('Backend', { exact: true })).toHaveValue('auto');
     await noInjectedMarkup(page);
     // Hovering and clicking over the notice runs nothing either.
     await notice.hover();

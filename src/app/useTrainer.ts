@@ -234,8 +234,11 @@ export function useTrainer(backend: BackendName, dataset: DatasetName) {
   const query = useCallback(<Q extends Query>(question: Q) =>
     ask((api) => api.query(question) as Promise<QueryReply<Q>>) as Promise<QueryReply<Q>>, [ask]);
 
+  /** The latest choice of own files: an older one still being read is dropped, not sent after it. */
+  const ownChoice = useRef(0);
   /** The learner's own four files: read here, checked and kept in the worker, never sent anywhere else. */
   const openOwnFiles = useCallback(async (files: File[]) => {
+    const choice = ++ownChoice.current;
     const names = files.map((file) => file.name);
     dispatch({ type: 'own-files-checking', names });
     const tooBig = files.find((file) => file.size > OWN_FILE_MAX_BYTES);
@@ -249,11 +252,12 @@ export function useTrainer(backend: BackendName, dataset: DatasetName) {
       read = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
     } catch (error) {
       const message = `The files could not be read (${error instanceof Error ? error.message : String(error)}).`;
-      dispatch({ type: 'own-files-checked', names, reply: { type: 'unavailable', message } });
+      if (choice === ownChoice.current) dispatch({ type: 'own-files-checked', names, reply: { type: 'unavailable', message } });
       return;
     }
+    if (choice !== ownChoice.current) return;
     const reply = await ask<OwnFilesReply | UnavailableReply>((api) => api.openOwnFiles(Comlink.transfer(read, read.map((file) => file.bytes))));
-    dispatch({ type: 'own-files-checked', names, reply });
+    if (choice === ownChoice.current) dispatch({ type: 'own-files-checked', names, reply });
   }, [ask]);
 
   /**

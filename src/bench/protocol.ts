@@ -140,7 +140,8 @@ export interface BenchWorkerApi {
 export type ViewsMode = 'closed' | 'open';
 
 /** The query kinds the views send (Query in the worker protocol; a model export is a click, not a view). */
-export type QueryKind = Exclude<Query['type'], 'export'>;
+// run-samples is the same work as samples, on the run's data.
+export type QueryKind = Exclude<Query['type'], 'export' | 'run-samples'>;
 /** A query the views send. */
 export type ViewQuery = Extract<Query, { type: QueryKind }>;
 

@@ -146,6 +146,9 @@ describe('RunSession.importModel', () => {
     if (cell.type === 'images') expect(cell.total).toBe(reply.confusion[30]);
     else throw new Error(cell.type);
     expect((await answerer.answer({ type: 'activations', runId: 101, image: { kind: 'test', index: 0 } })).type).toBe('activations');
+    // Images to ask it about come from the data it was evaluated on, whatever is loaded now.
+    const samples = await answerer.answer({ type: 'run-samples', runId: 101, split: 'test', perClass: 1 });
+    expect(samples).toMatchObject({ type: 'images', split: 'test' });
     const again = await answerer.answer({ type: 'export', runId: 101 });
     expect(again.type).toBe('model-files');
     if (again.type === 'model-files') expect(new Uint8Array(again.weights)).toEqual(new Uint8Array(files.weights));

@@ -54,6 +54,8 @@ export type ImageSource =
 export type Query =
   /** `perClass` images of every class, in dataset order; needs no run. */
   | { type: 'samples'; dataset: DatasetName; split: 'train' | 'test'; perClass: number }
+  /** The same, from the data run `runId` trained on (own files may have been replaced since): images to ask its model about. */
+  | { type: 'run-samples'; runId: number; split: 'train' | 'test'; perClass: number }
   /** The test images of one confusion cell in the run's latest test pass, most confident first. */
   | { type: 'cell'; runId: number; trueClass: number; predictedClass: number; limit: number }
   /** The latest test pass's most confident wrong answers; null filters mean any class. */
@@ -139,6 +141,7 @@ export interface UnavailableReply {
 
 interface ReplyOf {
   samples: ImagesReply;
+  'run-samples': ImagesReply;
   cell: ImagesReply;
   mistakes: ImagesReply;
   activations: ActivationsReply;

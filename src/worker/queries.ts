@@ -95,6 +95,8 @@ export class QueryAnswerer {
     if (typeof run === 'string') return unavailable(run);
     const { splits } = run;
     switch (query.type) {
+      case 'run-samples':
+        return samples(splits[query.split === 'test' ? 'test' : 'train'], query.split, query.perClass);
       case 'cell':
       case 'mistakes': {
         if (!run.evaluation) return unavailable('The first epoch has not ended yet: its test pass fills this in.');

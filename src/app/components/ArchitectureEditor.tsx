@@ -21,6 +21,7 @@ const LIMITS_TEXT =
   `then ${ARCH_LIMITS.denseLayers.min}–${ARCH_LIMITS.denseLayers.max} hidden dense layers; ` +
   `filters ${ARCH_LIMITS.filters.min}–${ARCH_LIMITS.filters.max}, kernel ${ARCH_LIMITS.kernel.min}–${ARCH_LIMITS.kernel.max}, ` +
   `stride ${ARCH_LIMITS.stride.min}–${ARCH_LIMITS.stride.max}, units ${ARCH_LIMITS.units.min}–${ARCH_LIMITS.units.max}; ` +
+  'a pool padded by at most half its window; ' +
   `at most ${integer(ARCH_LIMITS.parameters)} parameters.`;
 
 interface LayerNumberProps {

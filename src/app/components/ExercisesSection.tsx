@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { BOOK_TEST_ACCURACY, EXERCISES, exerciseConfig, type Exercise } from '../../core/config/exercises';
 import type { Config } from '../../core/config/params';
 import { integer, threeDigits } from '../format';
@@ -12,6 +13,8 @@ export interface ExercisesSectionProps {
   onShowBookPair(): void;
   /** Kept runs: the learner's own answer shows beside ours. */
   runs: readonly RunRecord[];
+  /** Whether the model (or, before a run, the chosen dataset) is of clothes, so that the book's pair exists. */
+  bookPairReady: boolean;
 }
 
 function yourRunText(run: RunRecord): string {
@@ -27,7 +30,9 @@ function measuredText(exercise: Exercise): string | null {
 }
 
 /** The chapter's exercises, each one click from its setup, with the answer we measured. */
-export function ExercisesSection({ config, locked, onChange, onShowBookPair, runs }: ExercisesSectionProps) {
+export function ExercisesSection({ config, locked, onChange, onShowBookPair, runs, bookPairReady }: ExercisesSectionProps) {
+  // Once per list of runs, not at every frame of a run.
+  const yourRuns = useMemo(() => new Map(EXERCISES.map((exercise) => [exercise.id, latestRunOf(exercise, runs)])), [runs]);
   return (
     <section className="panel exercises" aria-labelledby="exercises-title">
       <h2 id="exercises-title">Exercises</h2>
@@ -38,16 +43,20 @@ export function ExercisesSection({ config, locked, onChange, onShowBookPair, run
       <ol className="exercise-list">
         {EXERCISES.map((exercise) => {
           const measured = measuredText(exercise);
-          const yours = latestRunOf(exercise, runs);
+          const yours = yourRuns.get(exercise.id);
           return (
             <li key={exercise.id}>
               <h3>{exercise.id}. {exercise.title}</h3>
               <p>{exercise.question}</p>
               {measured && <p className="exercise-result">{measured}{exercise.note ? ` ${exercise.note}` : ''}</p>}
               {yours && <p className="exercise-yours">{yourRunText(yours)}</p>}
-              {exercise.opensFeatureMaps ? (
+              {exercise.opensFeatureMaps && bookPairReady && (
                 <button type="button" onClick={onShowBookPair}>Show a pullover and a coat in Feature maps</button>
-              ) : (
+              )}
+              {exercise.opensFeatureMaps && !bookPairReady && (
+                <p className="exercise-result">It needs a model of clothes: set up the book’s LeNet on Fashion-MNIST, train it, then come back.</p>
+              )}
+              {(!exercise.opensFeatureMaps || !bookPairReady) && (
                 <button type="button" disabled={locked} onClick={() => onChange(exerciseConfig(exercise, config))}>
                   Set up exercise {exercise.id}
                 </button>

@@ -67,6 +67,7 @@ function OwnFilesStatus({ state }: { state: OwnFilesState }) {
         </p>
       );
     case 'invalid':
-      return <p className="field-error" role="alert">These files cannot be used: {state.message}</p>;
+      // Its own element: a status line that turned into an alert in place is not reliably announced.
+      return <p key="invalid" className="field-error" role="alert">These files cannot be used: {state.message}</p>;
   }
 }

@@ -72,9 +72,7 @@ export function Playground({
   const locked = isRunning(state.phase) && !preloading;
   const table = useMemo(() => networkTable(config), [config]);
   const blockedReason = trainBlockedReason(config, table, state.ownFiles);
-  // Exercise 4 is about clothes: it sets Fashion-MNIST up for the next Train if another dataset is chosen.
   const showBookPair = () => {
-    if (config.dataset !== 'fashion' && !locked) onConfigChange({ ...config, dataset: 'fashion' });
     inspector.featureMaps.compareBookPair?.();
     document.getElementById(FEATURE_MAPS_TITLE_ID)?.scrollIntoView({ block: 'start' });
   };
@@ -142,6 +140,7 @@ export function Playground({
         </div>
         <ExercisesSection
           config={config} locked={locked} onChange={onConfigChange} onShowBookPair={showBookPair} runs={runs.runs}
+          bookPairReady={inspector.featureMaps.compareBookPair !== null}
         />
         <InspectViews
           inspector={inspector} epochRows={state.epochRows} importedConfusion={state.imported?.confusion ?? null} dataset={config.dataset}

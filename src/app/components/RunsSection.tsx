@@ -1,8 +1,8 @@
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { Config } from '../../core/config/params';
-import { DATASET_INFO, type DatasetName } from '../../core/data/datasets';
+import { DATASET_INFO } from '../../core/data/datasets';
 import { dateTime, oneDigit, pointsChange, threeDigits } from '../format';
-import { overlayColour } from '../runs/overlays';
+import { allShown, overlayColour } from '../runs/overlays';
 import { cleanRunName, configDiff, diffFromBook, runConfig, type RunRecord } from '../runs/runRecord';
 import type { ModelImporter, Runs } from '../runs/useRuns';
 
@@ -16,7 +16,6 @@ export interface RunsSectionProps {
   importStatus: string | null;
 }
 
-const datasetLabel = (name: string) => DATASET_INFO[name as DatasetName]?.label ?? name;
 
 function NameInput({ run, onRename }: { run: RunRecord; onRename(name: string): void }) {
   const [draft, setDraft] = useState<string | null>(null);
@@ -67,6 +66,11 @@ function Comparison({ a, b }: { a: RunRecord; b: RunRecord }) {
 export function RunsSection({ runs, locked, onLoadSettings, onImportModel, importStatus }: RunsSectionProps) {
   const [confirmClear, setConfirmClear] = useState(false);
   const importId = useId();
+  // Parsed once per list, not at every frame of a run.
+  const described = useMemo(() => new Map(runs.runs.map((run) => {
+    const config = runConfig(run);
+    return [run.id, { config, differs: diffFromBook(config) }];
+  })), [runs.runs]);
   const compared = runs.compared.map((id) => runs.runs.find((run) => run.id === id)).filter((run) => run !== undefined);
   return (
     <section className="panel runs" aria-labelledby="runs-title">
@@ -108,15 +112,16 @@ export function RunsSection({ runs, locked, onLoadSettings, onImportModel, impor
               {runs.runs.map((run) => {
                 const last = run.epochs.at(-1);
                 const position = runs.shown.indexOf(run.id);
+                const { config, differs } = described.get(run.id)!;
                 return (
                   <tr key={run.id} data-run={run.id}>
                     <td>
                       <label className="run-check" style={position >= 0 ? { borderColor: overlayColour(position) } : undefined}>
                         <input
-                          type="checkbox" checked={position >= 0}
+                          type="checkbox" checked={position >= 0} disabled={position < 0 && allShown(runs.shown)}
                           onChange={(event) => runs.show(run.id, event.target.checked)}
                         />
-                        <span>Show on chart</span>
+                        <span>Show on chart</span><span className="visually-hidden"> {run.name}</span>
                       </label>
                     </td>
                     <td>
@@ -125,13 +130,13 @@ export function RunsSection({ runs, locked, onLoadSettings, onImportModel, impor
                           type="checkbox" checked={runs.compared.includes(run.id)}
                           onChange={(event) => runs.compare(run.id, event.target.checked)}
                         />
-                        <span>Compare</span>
+                        <span>Compare</span><span className="visually-hidden"> {run.name}</span>
                       </label>
                     </td>
                     <th scope="row"><NameInput run={run} onRename={(name) => void runs.rename(run.id, name)} /></th>
                     <td>{dateTime(run.startedAt)}</td>
-                    <td>{diffFromBook(runConfig(run))}</td>
-                    <td>{datasetLabel(run.dataset)}</td>
+                    <td>{differs}</td>
+                    <td>{DATASET_INFO[config.dataset].label}</td>
                     <td>{run.backend}</td>
                     <td className="num">{run.epochs.length}{run.end !== 'done' ? ` (${run.end})` : ''}</td>
                     <td className="num">{last ? threeDigits(last.trainLoss) : '–'}</td>
@@ -139,7 +144,9 @@ export function RunsSection({ runs, locked, onLoadSettings, onImportModel, impor
                     <td className="num">{last ? threeDigits(last.testAccuracy) : '–'}</td>
                     <td className="num">{oneDigit(run.seconds)}</td>
                     <td className="run-actions">
-                      <button type="button" disabled={locked} onClick={() => onLoadSettings(runConfig(run))}>Load settings</button>
+                      <button type="button" disabled={locked} onClick={() => onLoadSettings(config)}>
+                        Load settings<span className="visually-hidden"> of {run.name}</span>
+                      </button>
                       <button type="button" onClick={() => void runs.download(run)}>Download {run.name}</button>
                       <button type="button" onClick={() => void runs.remove(run.id)}>Delete {run.name}</button>
                     </td>

@@ -107,19 +107,24 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
       live = false;
     };
   }, [query, dataset, datasetReady]);
-  // One test image per class of what the model learned, to pick for Feature maps and Draw.
-  const [testSampleReply, setTestSamples] = useState<Tagged<Thumb[], DatasetName> | null>(null);
+  // One test image per class of what the model learned, to pick for Feature maps and Draw: from the run's own
+  // data once there is a run (own files may have been replaced since), else from the chosen dataset.
+  const sampleSource = runId ?? modelDataset;
+  const [testSampleReply, setTestSamples] = useState<Tagged<Thumb[], number | DatasetName> | null>(null);
   useEffect(() => {
-    if (!modelDatasetReady) return;
+    if (runId === null && !modelDatasetReady) return;
     let live = true;
-    void query({ type: 'samples', dataset: modelDataset, split: 'test', perClass: 1 }).then((reply) => {
-      if (live && reply.type === 'images') setTestSamples({ runId: modelDataset, reply: thumbs(reply) });
+    const asked = runId === null
+      ? query({ type: 'samples', dataset: modelDataset, split: 'test', perClass: 1 })
+      : query({ type: 'run-samples', runId, split: 'test', perClass: 1 });
+    void asked.then((reply) => {
+      if (live && reply.type === 'images') setTestSamples({ runId: runId ?? modelDataset, reply: thumbs(reply) });
     });
     return () => {
       live = false;
     };
-  }, [query, modelDataset, modelDatasetReady]);
-  const testSamples = useMemo(() => current(testSampleReply, modelDataset) ?? [], [testSampleReply, modelDataset]);
+  }, [query, runId, modelDataset, modelDatasetReady]);
+  const testSamples = useMemo(() => current(testSampleReply, sampleSource) ?? [], [testSampleReply, sampleSource]);
   const classNames = DATASET_INFO[modelDataset].classNames;
 
   // ---- A confusion cell's images ----

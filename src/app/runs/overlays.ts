@@ -17,11 +17,18 @@ export interface ChartOverlay {
 /** The colour of the run shown at `position` among the overlays. */
 export const overlayColour = (position: number) => RUN_COLOURS[position % RUN_COLOURS.length];
 
-/** Ticks a run on (at the end, dropping the oldest past the limit) or off. */
-export function toggleShown(shown: readonly string[], id: string, on: boolean): string[] {
-  const without = shown.filter((other) => other !== id);
-  return on ? [...without, id].slice(-MAX_OVERLAYS) : without;
+/** The run each colour shows (null: free): a run keeps its colour until it is unticked. */
+export type ShownSlots = readonly (string | null)[];
+export const NO_SLOTS: ShownSlots = Array.from({ length: MAX_OVERLAYS }, () => null);
+
+/** Ticks a run on, into the first free colour, or off; with every colour taken, nothing changes. */
+export function toggleShown(slots: ShownSlots, id: string, on: boolean): ShownSlots {
+  if (!on) return slots.map((shown) => (shown === id ? null : shown));
+  const free = slots.indexOf(null);
+  return slots.includes(id) || free < 0 ? slots : slots.map((shown, slot) => (slot === free ? id : shown));
 }
+
+export const allShown = (slots: ShownSlots) => !slots.includes(null);
 
 /** The d2l book's printed final numbers for its LeNet (10 epochs, lr 0.9), as reference marks. */
 export const BOOK_RESULTS = [

@@ -5,14 +5,14 @@
  * Reading one back trusts nothing: the record goes through the store's
  * schema, the weights must be as long as their manifest says.
  */
+import { ARCH_LIMITS } from '../../core/config/arch';
+import { MAX_MODEL_JSON_CHARS } from '../../core/model/modelImport';
 import { validateRunRecord, type RunRecord, type RunWeights } from './runRecord';
 
 export const RUN_FILE_FORMAT = 'lenet-playground-run';
 const RUN_FILE_VERSION = 1;
-/** model.json of any network the editor can make is a few kB; a larger one is not ours. */
-const MAX_MODEL_JSON_CHARS = 2_000_000;
 /** 5 million float32 parameters, the editor's limit. */
-const MAX_WEIGHT_BYTES = 5_000_000 * 4;
+const MAX_WEIGHT_BYTES = ARCH_LIMITS.parameters * 4;
 
 function toBase64(bytes: ArrayBuffer): string {
   const view = new Uint8Array(bytes);

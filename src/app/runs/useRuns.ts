@@ -9,7 +9,7 @@ import { encode } from '../../core/config/codec';
 import type { QueryFn } from '../inspect/useInspector';
 import type { RunState } from '../runState';
 import { downloadFile } from '../export/download';
-import { overlayColour, toggleShown, type ChartOverlay } from './overlays';
+import { NO_SLOTS, overlayColour, toggleShown, type ChartOverlay, type ShownSlots } from './overlays';
 import { importSizeProblem, isRunFile, readRunFile, runFileName, runFileText } from './runFile';
 import { RUN_ENDS, defaultRunName, newRunId, type RunEnd, type RunRecord, type RunWeights } from './runRecord';
 import { openRunStore, type RunStore } from './runStore';
@@ -54,7 +54,7 @@ export function useRuns(query: QueryFn, state: RunState) {
   const [runs, setRuns] = useState<RunRecord[]>([]);
   /** Why runs are not (or this one was not) kept; null when all is well. */
   const [problem, setProblem] = useState<string | null>(null);
-  const [shown, setShown] = useState<string[]>([]);
+  const [shown, setShown] = useState<ShownSlots>(NO_SLOTS);
   const [compared, setCompared] = useState<string[]>([]);
   const [bookMarks, setBookMarks] = useState(false);
 
@@ -67,7 +67,12 @@ export function useRuns(query: QueryFn, state: RunState) {
   useEffect(() => {
     let open: RunStore | null = null;
     let unmounted = false;
-    void openRunStore({ onChange: () => open && void reload(open) }).then((opened) => {
+    const closed = (problem: string) => {
+      // Another tab upgraded the database, or the browser closed it: say so now, not at the next save.
+      setProblem(problem);
+      setStore(null);
+    };
+    void openRunStore({ onChange: () => open && void reload(open), onClose: closed }).then((opened) => {
       if ('problem' in opened) {
         setProblem(opened.problem);
         return;
@@ -106,7 +111,10 @@ export function useRuns(query: QueryFn, state: RunState) {
   }, [store, state, runs.length, query, reload]);
 
   const act = useCallback(async (change: (from: RunStore) => Promise<void>) => {
-    if (!store) return;
+    if (!store) {
+      setProblem('Runs cannot be kept in this browser now, so nothing was changed or imported.');
+      return;
+    }
     try {
       await change(store);
       await reload(store);
@@ -159,9 +167,9 @@ export function useRuns(query: QueryFn, state: RunState) {
     setProblem(`${json.name}: ${value === undefined ? 'not JSON' : 'neither a run file of this playground nor a tfjs model.json'}. Nothing was imported.`);
   }, [act]);
 
-  const overlays = useMemo((): ChartOverlay[] => shown.flatMap((id, position) => {
-    const run = runs.find((candidate) => candidate.id === id);
-    return run ? [{ id, name: run.name, colour: overlayColour(position), points: run.points }] : [];
+  const overlays = useMemo((): ChartOverlay[] => shown.flatMap((id, slot) => {
+    const run = id === null ? undefined : runs.find((candidate) => candidate.id === id);
+    return run ? [{ id: run.id, name: run.name, colour: overlayColour(slot), points: run.points }] : [];
   }), [shown, runs]);
 
   return {
@@ -175,12 +183,12 @@ export function useRuns(query: QueryFn, state: RunState) {
     compare: (id: string, on: boolean) => setCompared((current) => (on ? [...current.filter((other) => other !== id), id].slice(-2) : current.filter((other) => other !== id))),
     rename: (id: string, name: string) => act((from) => from.rename(id, name)),
     remove: (id: string) => {
-      setShown((current) => current.filter((other) => other !== id));
+      setShown((current) => toggleShown(current, id, false));
       setCompared((current) => current.filter((other) => other !== id));
       return act((from) => from.remove(id));
     },
     clear: () => {
-      setShown([]);
+      setShown(NO_SLOTS);
       setCompared([]);
       return act((from) => from.clear());
     },

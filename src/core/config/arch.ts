@@ -150,7 +150,6 @@ export function parseArch(text: string, shown: (raw: string) => string = (raw) =
       const range = outside('window', window, ARCH_LIMITS.window) ?? outside('stride', stride, ARCH_LIMITS.stride) ??
         outside('padding', padding, ARCH_LIMITS.padding);
       if (range) return bad(range);
-      if (2 * padding > window) return bad(`padding ${padding} is more than half of the ${window}×${window} window`);
       last.pool = { window, stride, padding };
     } else if (dense) {
       if (!arch.convs.length) return bad('dense layers come after the convolutions');

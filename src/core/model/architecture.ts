@@ -142,7 +142,10 @@ export function layerTable(layers: LayerSpec[], parameterLimit = Infinity): Laye
         break;
       }
       case 'pool':
-        problem = windowProblem(spec.name, 'window', spec.window, size, spec.padding);
+        // As PyTorch: zero padding past half the window would make whole windows of padding.
+        problem = 2 * spec.padding > spec.window
+          ? `${spec.name}: its padding ${spec.padding} is more than half of its ${spec.window}×${spec.window} window`
+          : windowProblem(spec.name, 'window', spec.window, size, spec.padding);
         size = Math.floor((size + 2 * spec.padding - spec.window) / spec.stride) + 1;
         break;
       case 'flatten':

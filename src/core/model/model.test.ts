@@ -101,6 +101,12 @@ describe('what cannot work', () => {
     expect(table.rows.slice(-3).map((row) => row.outputShape)).toEqual([null, null, null]);
   });
 
+  it('refuses a pool padded by more than half its window, as PyTorch does', () => {
+    expect(layerTable(networkLayers(decodeArch('c6k5p2-pool3s2p1-c16k5-pool2'))).problems).toEqual([]);
+    const config = { ...DEFAULT_CONFIG, arch: { ...DEFAULT_CONFIG.arch, convs: [{ ...DEFAULT_CONFIG.arch.convs[0], pool: { window: 3, stride: 2, padding: 2 } }] } };
+    expect(networkTable(config).problems).toEqual(['pool1: its padding 2 is more than half of its 3×3 window']);
+  });
+
   it('says when padding is what it lacks', () => {
     const table = layerTable(networkLayers(decodeArch('c6k9-pool3-c16k9p1')));
     expect(table.problems).toEqual(['conv2: its 9×9 kernel is larger than its 6×6 input padded to 8×8']);
