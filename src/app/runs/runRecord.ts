@@ -4,18 +4,14 @@
  * or a hand-edited profile, so nothing is shown until validateRunRecord has
  * rebuilt it field by field.
  */
-import { decode, encode } from '../../core/config/codec';
-import { formatArch } from '../../core/config/arch';
-import { DATASETS, PARAMS, type Config, type ConfigKey } from '../../core/config/params';
+import { decode, encode, written } from '../../core/config/codec';
+import type { ChartPoint } from '../runState';
+import { DATASETS, PARAMS, type Config } from '../../core/config/params';
 
 
 /** Same shape as ChartPoint in src/app/runState.ts. */
-export interface RunPoint {
-  epoch: number;
-  trainLoss?: number;
-  trainAccuracy?: number;
-  testAccuracy?: number;
-}
+/** One x position of the run's curves, as the chart draws them. */
+export type RunPoint = ChartPoint;
 
 export interface RunEpoch {
   epoch: number;
@@ -104,17 +100,11 @@ export function runConfig(record: Pick<RunRecord, 'link'>): Config {
   return decode(record.link).config;
 }
 
-/** How a setting is written in a share link (as encode writes it). */
-function linkValue(config: Config, key: ConfigKey): string {
-  const value = config[key];
-  return typeof value === 'object' ? formatArch(value) : String(value);
-}
-
 /** The settings of b that differ from a, as `key=value` in share-link order and form. */
 export function configDiff(a: Config, b: Config): string[] {
   return PARAMS
-    .filter(({ key }) => linkValue(a, key) !== linkValue(b, key))
-    .map(({ key }) => `${key}=${linkValue(b, key)}`);
+    .filter(({ key }) => written(a[key]) !== written(b[key]))
+    .map(({ key }) => `${key}=${written(b[key])}`);
 }
 
 /** Settings the Runs table shows in columns of their own, so its diff column leaves them out. */

@@ -95,7 +95,8 @@ export function useRuns(query: QueryFn, state: RunState) {
   const saved = useRef(new Set<number>());
   useEffect(() => {
     const { runId } = state;
-    if (!store || runId === null || saved.current.has(runId)) return;
+    // Cheap checks first: this runs at every event of a run, and only its end is saved.
+    if (!store || runId === null || saved.current.has(runId) || !isEnd(state.phase)) return;
     const record = recordOf(state, newRunId(), runs.length);
     if (!record) return;
     saved.current.add(runId);

@@ -111,7 +111,7 @@ function parseValue(key: ConfigKey, raw: string, base: Config): ParseResult<Conf
 }
 
 /** How a value is written in a link. */
-function written(value: Config[ConfigKey]): string {
+export function written(value: Config[ConfigKey]): string {
   if (typeof value === 'number') return formatNumber(value);
   return typeof value === 'string' ? value : formatArch(value);
 }

@@ -311,7 +311,6 @@ function mapLayers(rawLayers: unknown[]): Mapped {
           refuse(`model.json: ${label} has "same" padding; LeNet's pooling layers pad with a ZeroPadding2D before them`);
         }
         const padding = within(layer, 'padding', takePadding(), ARCH_LIMITS.padding);
-        if (2 * padding > window) refuse(`model.json: ${label} is padded by ${padding}, more than half its ${window}×${window} window`);
         block.pool = { window, stride, padding };
         break;
       }
