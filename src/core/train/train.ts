@@ -14,6 +14,7 @@ import { NUM_CLASSES } from '../model/architecture';
 import { buildOptimizer } from '../model/build';
 import { accuracyOf, confusionMatrix } from '../inspect/confusion';
 import { evaluateSplit, type Evaluation } from '../inspect/evaluate';
+import type { CompiledStep } from './compiledStep';
 import { disposeSplit, gatherImages, toDevice, type DeviceSplit } from './deviceSplit';
 import type { EndEvent, TrainEvent } from './events';
 
@@ -30,6 +31,13 @@ export interface TrainOptions {
   progressPointsPerEpoch?: number;
   /** Gets each epoch's test pass, per image, before the epoch event: the inspection views read it. */
   onEvaluation?: (evaluation: Evaluation) => void;
+  /**
+   * Runs each step instead of tfjs's kernels and optimizer (the compiled
+   * WebGPU step); the caller built it for this model and config and frees it.
+   */
+  compiledStep?: CompiledStep;
+  /** Gets the milliseconds each step spent on this thread (encoding and submitting it, or computing it on a CPU backend). */
+  onStepTimed?: (milliseconds: number) => void;
 }
 
 /** How long the loop may run before it lets messages (Stop, Pause, queries) in. */
@@ -68,11 +76,38 @@ function makeYielder(): { yieldNow: () => Promise<void>; close: () => void } {
 }
 
 /**
+ * One step with tfjs's kernels and optimizer on the rows order[start … start +
+ * size − 1]; returns `sumsSoFar` with this batch's sums added.
+ */
+function tfjsStep(
+  model: tf.LayersModel, optimizer: tf.Optimizer, split: DeviceSplit, order: tf.Tensor1D, start: number, size: number,
+  sumsSoFar: tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.tidy((): tf.Tensor1D => {
+    const batchIndices = order.slice(start, size);
+    const x = gatherImages(split, batchIndices);
+    const labels = tf.gather(split.labels, batchIndices);
+    const y = tf.oneHot(labels, NUM_CLASSES);
+    let correct: tf.Scalar | null = null;
+    const loss = optimizer.minimize(() => {
+      const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+      correct = tf.keep(logits.argMax(-1).equal(labels).cast('float32').sum());
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    }, true)!;
+    const notFinite = tf.logicalNot(tf.isFinite(loss)).cast('float32');
+    const batchSums = tf.stack([loss.mul(size), correct!, notFinite]);
+    // keep() shielded it from minimize's scope; this tidy must still free it.
+    (correct as tf.Scalar | null)?.dispose();
+    return sumsSoFar.add(batchSums);
+  });
+}
+
+/**
  * Trains `model` in place and reports through onEvent. Resolves with the
  * final event (done, stopped, diverged or error); never rejects.
  */
 export async function trainModel(options: TrainOptions): Promise<EndEvent> {
-  const { model, config, onEvent, signal } = options;
+  const { model, config, onEvent, signal, compiledStep: compiled } = options;
   const pointsPerEpoch = Math.max(1, options.progressPointsPerEpoch ?? 5);
   const emit = <E extends TrainEvent>(event: E): E => {
     onEvent(event);
@@ -91,6 +126,7 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
   try {
     trainSplit = toDevice(options.train, config.train);
     testSplit = toDevice(options.test, config.test);
+    compiled?.useSplit(trainSplit);
     const count = trainSplit.count;
     const stepsPerEpoch = Math.ceil(count / config.batch);
     const readEvery = Math.max(1, Math.ceil(stepsPerEpoch / pointsPerEpoch));
@@ -102,11 +138,18 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
 
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const epochStart = performance.now();
+      const shuffled = shuffledIndices(count, random);
       order?.dispose();
-      order = tf.tensor1d(shuffledIndices(count, random), 'int32');
-      const epochOrder = order;
+      order = null;
       // [loss × images, correct answers, steps whose loss was not finite]
-      let epochSums: tf.Tensor1D = tf.zeros([3]);
+      let epochSums: tf.Tensor1D | null = null;
+      if (compiled) {
+        compiled.startEpoch(shuffled);
+      } else {
+        order = tf.tensor1d(shuffled, 'int32');
+        epochSums = tf.zeros([3]);
+      }
+      const epochOrder = order;
       sums = epochSums;
       let imagesDone = 0;
       let imagesAtLastRead = 0;
@@ -131,33 +174,22 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
         const start = (step - 1) * config.batch;
         const size = Math.min(config.batch, count - start);
         const split = trainSplit;
-        const previous: tf.Tensor1D = epochSums;
-        epochSums = tf.tidy((): tf.Tensor1D => {
-          const batchIndices = epochOrder.slice(start, size);
-          const x = gatherImages(split, batchIndices);
-          const labels = tf.gather(split.labels, batchIndices);
-          const y = tf.oneHot(labels, NUM_CLASSES);
-          let correct: tf.Scalar | null = null;
-          const loss = optimizer.minimize(() => {
-            const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-            correct = tf.keep(logits.argMax(-1).equal(labels).cast('float32').sum());
-            return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-          }, true)!;
-          const notFinite = tf.logicalNot(tf.isFinite(loss)).cast('float32');
-          const batchSums = tf.stack([loss.mul(size), correct!, notFinite]);
-          // keep() shielded it from minimize's scope; this tidy must still free it.
-          (correct as tf.Scalar | null)?.dispose();
-          return previous.add(batchSums);
-        });
-        sums = epochSums;
-        previous.dispose();
+        const stepStart = performance.now();
+        if (compiled) compiled.step(start, size);
+        else {
+          const previous = epochSums!;
+          epochSums = tfjsStep(model, optimizer, split, epochOrder!, start, size, previous);
+          sums = epochSums;
+          previous.dispose();
+        }
+        options.onStepTimed?.(performance.now() - stepStart);
         imagesDone += size;
 
         // The run's first step is read back too, so the learner sees the
         // starting loss at once instead of after a fifth of an epoch.
         const firstStepOfRun = epoch === 1 && step === 1;
         if (step % readEvery === 0 || step === stepsPerEpoch || firstStepOfRun) {
-          const [lossSum, correctSum, badSteps] = await epochSums.data();
+          const [lossSum, correctSum, badSteps] = compiled ? await compiled.readSums() : await epochSums!.data();
           const now = performance.now();
           trainSeconds += (now - readAt) / 1000;
           const stepsTrained = step;
@@ -184,7 +216,7 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
           readAt = performance.now();
         }
       }
-      epochSums.dispose();
+      epochSums?.dispose();
       sums = null;
 
       const evaluation = await evaluateSplit(model, testSplit);
