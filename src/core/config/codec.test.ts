@@ -32,12 +32,12 @@ describe('decode', () => {
 
   it('reads every key, with or without the leading ?', () => {
     const { config, problems } = decode(
-      '?preset=djl&lr=0.05&batch=64&epochs=3&optimizer=adam&init=he&activation=relu&pool=max&seed=7&train=512&test=256&backend=wasm',
+      '?preset=djl&lr=0.05&batch=64&epochs=3&optimizer=adam&init=he&activation=relu&pool=max&seed=7&train=512&test=256&backend=wasm&kernels=tfjs',
     );
     expect(problems).toEqual([]);
     expect(config).toEqual({
       preset: 'djl', dataset: 'fashion', arch: presetConfig('djl').arch, lr: 0.05, batch: 64, epochs: 3, optimizer: 'adam', init: 'he', activation: 'relu',
-      pool: 'max', seed: 7, train: 512, test: 256, backend: 'wasm',
+      pool: 'max', seed: 7, train: 512, test: 256, backend: 'wasm', kernels: 'tfjs',
     });
   });
 

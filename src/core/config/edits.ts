@@ -8,7 +8,7 @@ import { presetConfig, type Config, type PresetName } from './params';
 
 /** A preset is a fresh starting point; what the learner trains on, where, and on how much data stay as they chose. */
 export function withPreset(config: Config, preset: PresetName): Config {
-  return { ...presetConfig(preset), backend: config.backend, train: config.train, test: config.test, dataset: config.dataset };
+  return { ...presetConfig(preset), backend: config.backend, kernels: config.kernels, train: config.train, test: config.test, dataset: config.dataset };
 }
 
 function withConvs(config: Config, convs: ConvBlock[]): Config {

@@ -70,5 +70,5 @@ export const EXERCISES: readonly Exercise[] = [
 /** The exercise's settings; where it runs and on how many images stay as the learner chose. */
 export function exerciseConfig(exercise: Exercise, current: Config): Config {
   const { config } = decode(exercise.keys);
-  return { ...config, backend: current.backend, train: current.train, test: current.test };
+  return { ...config, backend: current.backend, kernels: current.kernels, train: current.train, test: current.test };
 }

@@ -12,6 +12,7 @@ export const INITIALIZERS = ['xavier', 'normal', 'he'] as const;
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh'] as const;
 export const POOLINGS = ['avg', 'max'] as const;
 export const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export const GPU_KERNELS = ['compiled', 'tfjs'] as const;
 export { DATASETS };
 
 export type PresetName = (typeof PRESETS)[number];
@@ -20,6 +21,7 @@ export type InitializerName = (typeof INITIALIZERS)[number];
 export type ActivationName = (typeof ACTIVATIONS)[number];
 export type PoolingName = (typeof POOLINGS)[number];
 export type BackendName = (typeof BACKENDS)[number];
+export type GpuKernelsName = (typeof GPU_KERNELS)[number];
 
 export interface Config {
   preset: PresetName;
@@ -36,6 +38,7 @@ export interface Config {
   train: number;
   test: number;
   backend: BackendName;
+  kernels: GpuKernelsName;
 }
 
 export type ConfigKey = keyof Config;
@@ -138,6 +141,11 @@ export const PARAMS: readonly Param[] = [
     choiceLabels: ['Automatic', 'WebGPU', 'WebGL', 'WebAssembly', 'CPU (plain JavaScript)'],
     help: 'Where the arithmetic runs. Automatic picks the fastest that works here.',
   },
+  {
+    key: 'kernels', kind: 'choice', label: 'WebGPU kernels', choices: GPU_KERNELS,
+    choiceLabels: ['Compiled training step', 'tfjs kernels'],
+    help: 'On WebGPU: the compiled training step (a few fused GPU programs per step), or tfjs\'s own kernels, to compare.',
+  },
 ];
 
 export function paramFor(key: ConfigKey): Param {
@@ -184,6 +192,7 @@ const BOOK: Config = {
   train: TRAIN_IMAGES_MAX,
   test: TEST_IMAGES_MAX,
   backend: 'auto',
+  kernels: 'compiled',
 };
 
 export interface PresetInfo {
