@@ -14,6 +14,7 @@ import { buildModel } from '../core/model/build';
 import { readLenetModel, type ImportedConfig } from '../core/model/modelImport';
 import type { EndEvent, TrainEvent } from '../core/train/events';
 import { trainModel } from '../core/train/train';
+import { chooseTrainingStep } from '../kernels/webgpu/compiled';
 import { BackendKeeper } from './backendKeeper';
 import { BACKEND_LABEL, describeBackend, releaseLostReads } from './backends';
 import { DatasetStore, errorMessage } from './dataset';
@@ -103,11 +104,12 @@ export class RunSession {
     try {
       const splits = await this.dataset.load(config.dataset, emit);
       const choice = await this.backends.start(config.backend);
-      emit({
-        type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note,
-        details: await describeBackend(choice.backend),
-      });
-      if (abort.signal.aborted) return end({ type: 'stopped', epoch: 0, step: 0, elapsedSeconds: 0 });
+      const details = await describeBackend(choice.backend);
+      const backendEvent = { type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note, details } as const;
+      if (abort.signal.aborted) {
+        emit(backendEvent);
+        return end({ type: 'stopped', epoch: 0, step: 0, elapsedSeconds: 0 });
+      }
       const watch = this.backends.watchLoss(choice.backend);
       loss = watch;
       const { lost } = watch;
@@ -115,7 +117,13 @@ export class RunSession {
       this.forget(this.kept.length - 1, 'a newer run replaced its model');
       const kept: KeptRun = { id: runId, model: buildModel(config), backend: choice.backend, evaluation: null, splits };
       this.kept.push(kept);
+      const { step: compiledStep, note: stepNote } = await chooseTrainingStep(choice.backend, kept.model, config);
+      // Compiled: a detail of how it runs; tfjs's kernels on WebGPU: a note with the reason, as a fallback is.
+      emit(compiledStep
+        ? { ...backendEvent, details: `${details} · ${stepNote}` }
+        : { ...backendEvent, note: [choice.note, stepNote].filter(Boolean).join('; ') || null });
       const training = trainModel({
+        compiledStep: compiledStep ?? undefined,
         model: kept.model, config, train: splits.train, test: splits.test, signal: abort.signal,
         // The end event is sent below, once it is known whether the GPU was lost.
         onEvent: (event) => {
@@ -126,6 +134,8 @@ export class RunSession {
         },
         waitWhilePaused: () => this.pauseGate ?? Promise.resolve(),
       });
+      // Freed once the loop has let go of it, also when a lost GPU ends the run first.
+      void training.finally(() => compiledStep?.dispose());
       // A lost WebGL context leaves tfjs waiting forever on a read-back: do not wait with it.
       let outcome = await Promise.race([training, lost]);
       const gpu = choice.backend === 'webgpu' || choice.backend === 'webgl';
