@@ -111,6 +111,9 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
   // data once there is a run (own files may have been replaced since), else from the chosen dataset.
   const sampleSource = runId ?? modelDataset;
   const [testSampleReply, setTestSamples] = useState<Tagged<Thumb[], number | DatasetName> | null>(null);
+  // Asked at Train, usually before the worker has the run's model ("starting"): until an answer comes, asked
+  // again at each progress point, which the worker sends once the model exists.
+  const askTestSamplesAgain = testSampleReply?.runId === sampleSource ? 0 : progress;
   useEffect(() => {
     if (runId === null && !modelDatasetReady) return;
     let live = true;
@@ -123,7 +126,7 @@ export function useInspector(query: QueryFn, run: InspectedRun) {
     return () => {
       live = false;
     };
-  }, [query, runId, modelDataset, modelDatasetReady]);
+  }, [query, runId, modelDataset, modelDatasetReady, askTestSamplesAgain]);
   const testSamples = useMemo(() => current(testSampleReply, sampleSource) ?? [], [testSampleReply, sampleSource]);
   const classNames = DATASET_INFO[modelDataset].classNames;
 
