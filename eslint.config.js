@@ -31,6 +31,21 @@ export default tseslint.config(
     },
   },
   {
+    // The training kernels and prepareBackend run in the app's worker, the
+    // benchmark's and under Node: core modules, tfjs and each other only;
+    // what differs per platform comes from the caller (BackendEnvironment).
+    files: ['src/kernels/**/*.ts'],
+    ignores: ['src/kernels/**/*.test.ts', 'src/kernels/**/*.testing.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/app', '**/app/**', '**/worker', '**/worker/**', '**/bench', '**/bench/**', '**/scripts/**'], message: 'src/kernels imports only core modules, kernels and tfjs.' },
+          { group: ['node:*', 'react', 'react-dom', 'comlink', 'recharts'], message: 'src/kernels runs in browsers and Node: no Node, React or worker libraries.' },
+        ],
+      }],
+    },
+  },
+  {
     // The page talks to the worker through its protocol only.
     files: ['src/app/**/*.{ts,tsx}'],
     rules: {

@@ -21,7 +21,14 @@ if (!contentSecurityPolicy) throw new Error('index.html lost its Content-Securit
 export default defineConfig({
   plugins: [react()],
   base: './',
-  worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
+  worker: {
+    format: 'es',
+    plugins: () => [wasmThreadsPlugin()],
+    // src/kernels/prepareBackend.ts imports the backend packages itself (under
+    // Node it must, after Dawn is installed); the workers import them up front
+    // as well, on purpose: one chunk, no second fetch at a backend's start.
+    rolldownOptions: { checks: { ineffectiveDynamicImport: false } },
+  },
   // `npm run dev` pre-bundles tfjs without the worker plugins: patch it there too.
   optimizeDeps: { rolldownOptions: { plugins: [wasmThreadsPlugin()] } },
   server: { headers: crossOriginIsolation },

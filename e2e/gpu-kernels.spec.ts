@@ -1,11 +1,11 @@
 /**
- * Our GPU training kernels (src/core/gpu: WebGL's convolutions as packed
- * matrix products, WebGPU's batch-split filter gradient and direct convolution
- * for few input channels) compute what the backends' own compute. They
+ * Our GPU training kernels (src/kernels/webgl: WebGL's convolutions as packed
+ * matrix products; src/kernels/webgpu: WebGPU's batch-split filter gradient
+ * and direct convolution for few input channels) compute what the backends' own compute. They
  * cannot run under Node, so the benchmark page runs the shared
  * kernel test cases in a worker, once with tfjs's kernel and once with ours,
  * on the same inputs (SwiftShader here: the same shaders a real GPU runs).
- * The cases (src/core/kernels/testValues.ts) cover the editor's geometries
+ * The cases (src/kernels/shared/testValues.ts) cover the editor's geometries
  * (kernels 1–9 including 3 and 7, strides 1–3, 'same' and 'valid', 1–64
  * channels, batches of 1 to 2048, zero-padded inputs up to 44×44, outputs
  * down to 1×1); some run again with a small split budget so the kernels take

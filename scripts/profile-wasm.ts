@@ -1,6 +1,6 @@
 /**
  * Profiles one LeNet training step on the tfjs WebAssembly backend under Node,
- * with and without the training kernels of src/core/wasm.
+ * with and without the training kernels of src/kernels/wasm.
  *
  *   npx tsx scripts/profile-wasm.ts [--batch 256] [--steps 10] [--rounds 1] [--profiled 3]
  *
@@ -11,7 +11,7 @@
  * Variants, all in the same process on the same model and data (with
  * --rounds > 1 the variants are interleaved and the best round is shown):
  *   baseline  Conv2DBackpropFilter as Conv3DBackpropFilterV2 on a depth-1 view
- *             (the backend has none of its own; src/core/wasm/stockKernels.ts);
+ *             (the backend has none of its own; src/kernels/wasm/stockKernels.ts);
  *             all other kernels the backend's
  *   im2col    Conv2DBackpropFilter by im2col + XNNPACK matmul; others the backend's
  *   conv      Conv2DBackpropFilter as an XNNPACK convolution; others the backend's
@@ -21,11 +21,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { registerStockConv2DBackpropFilter, unregisterStockConv2DBackpropFilter } from '../src/core/wasm/stockKernels';
+import { registerStockConv2DBackpropFilter, unregisterStockConv2DBackpropFilter } from '../src/kernels/wasm/stockKernels';
 import {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,
-} from '../src/core/wasm/trainingKernels';
+} from '../src/kernels/wasm/trainingKernels';
+import { startNodeBackend } from './lib/node';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -169,8 +170,8 @@ function maxRelDiff(a: Float32Array[], b: Float32Array[]): number {
 }
 
 async function main(): Promise<void> {
-  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
-  await tf.ready();
+  // Each variant then registers its own kernels (selectVariant).
+  await startNodeBackend('wasm', { kernels: 'as-shipped' });
   const env = tf.env();
   console.log(
     `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, ` +

@@ -13,7 +13,7 @@ import type { Splits } from '../src/core/data/datasetFolder';
 import { networkTable, type LayerTable } from '../src/core/model/architecture';
 import { buildModel } from '../src/core/model/build';
 import { trainModel } from '../src/core/train/train';
-import { readDataset, startCpuBackend, startWasmBackend, startWebGpuBackend } from './lib/node';
+import { readDataset, startNodeBackend } from './lib/node';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -56,18 +56,13 @@ try {
   fail(error instanceof Error ? error.message : String(error));
 }
 
-if (config.backend === 'cpu') await startCpuBackend();
-else if (config.backend === 'webgpu') {
-  try {
-    console.log(await startWebGpuBackend({ ourKernels: true }));
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-} else {
-  if (config.backend !== 'auto' && config.backend !== 'wasm') {
-    console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);
-  }
-  await startWasmBackend();
+const backend = config.backend === 'cpu' || config.backend === 'webgpu' ? config.backend : 'wasm';
+if (config.backend !== 'auto' && config.backend !== backend) console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);
+try {
+  const started = await startNodeBackend(backend);
+  if (started.adapter) console.log(started.adapter);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
 }
 
 console.log(

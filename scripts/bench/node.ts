@@ -1,10 +1,10 @@
 /**
  * `npm run bench -- --node`: the CLI trainer's path under Node. Each backend
  * runs in two child processes, one after the other (a fresh heap each, like
- * the browser's fresh workers): the app's setup (scripts/lib/node.ts
- * startWasmBackend / startCpuBackend / startWebGpuBackend: our training
- * kernels) timing ours (and model.fit on wasm and cpu), then tfjs as shipped
- * timing model.fit. WebGPU runs on Dawn, the optional npm package `webgpu`. What differs from the browser: Node's
+ * the browser's fresh workers), both started by scripts/lib/node.ts
+ * startNodeBackend (src/kernels/prepareBackend.ts): the app's setup (our
+ * training kernels) timing ours (and model.fit on wasm and cpu), then tfjs as
+ * shipped timing model.fit. WebGPU runs on Dawn, the optional npm package `webgpu`. What differs from the browser: Node's
  * tfjs-backend-wasm never uses threads, so on wasm the two setups differ only
  * in the kernels (ours vs tfjs's own plus the minimal filter gradient). The
  * cold start is the CLI trainer itself, timed from spawn to its first epoch
@@ -16,11 +16,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measureTraining, setTfjsFlags } from '../../src/bench/measure';
 import { setupMethods, type BenchSetup, type MeasureReply, type MeasureSettings, type TfjsFlags } from '../../src/bench/protocol';
-import { unregisterCpuTrainingKernels } from '../../src/core/cpu/trainingKernels';
-import { registerStockConv2DBackpropFilter } from '../../src/core/wasm/stockKernels';
-import { unregisterWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
 import type { ActiveBackend } from '../../src/worker/protocol';
-import { readDataset, startCpuBackend, startWasmBackend, startWebGpuBackend } from '../lib/node';
+import { readDataset, startNodeBackend } from '../lib/node';
 import type { BenchOptions } from './options';
 import { flagsField, lineFrom, type BenchLine, type ColdStart, type StockOutcome } from './report';
 import { startProcess, stopProcess } from './processes';
@@ -36,39 +33,22 @@ interface ChildRequest extends MeasureSettings {
   flags: TfjsFlags;
 }
 
-/** tfjs as shipped on wasm: tfjs's own kernels plus only the minimal filter gradient it lacks. */
-async function startStockWasm(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // already false under Node; as in the browser's stock setup
-  unregisterWasmTrainingKernels();
-  registerStockConv2DBackpropFilter();
-  if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
-  await tf.ready();
-}
-
 /** In the child: start the backend, load the data, measure, print one marked JSON line. */
 export async function runNodeChild(request: ChildRequest): Promise<void> {
   const { backend, setup } = request;
   const log = (line: string) => process.stderr.write(`[node ${backend} ${setup}] ${line}\n`);
-  let note: string;
+  // As shipped, wasm has tfjs's own kernels plus only the minimal filter gradient it lacks.
+  const started = await startNodeBackend(backend, { kernels: setup === 'app' ? 'ours' : 'as-shipped' });
+  const kernels = setup === 'app' ? 'our training kernels'
+    : backend === 'wasm' ? 'tfjs as shipped, only the minimal Conv2DBackpropFilter added' : 'tfjs as shipped';
+  let platform: string;
   if (backend === 'wasm') {
-    if (setup === 'stock') await startStockWasm();
-    else await startWasmBackend();
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-    note = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}; ` +
-      (setup === 'stock' ? 'tfjs as shipped, only the minimal Conv2DBackpropFilter added' : 'our training kernels');
-  } else if (backend === 'webgpu') {
-    note = await startWebGpuBackend({ ourKernels: setup === 'app' });
-    note += setup === 'app' ? '; our training kernels' : '; tfjs as shipped';
-  } else if (setup === 'stock') {
-    unregisterCpuTrainingKernels();
-    if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
-    await tf.ready();
-    note = 'plain JavaScript; tfjs as shipped';
+    platform = `SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}`;
   } else {
-    await startCpuBackend();
-    note = 'plain JavaScript; our training kernels';
+    platform = started.adapter ?? 'plain JavaScript';
   }
+  let note = `${platform}; ${kernels}`;
   if (setup === 'app') note = [note, setTfjsFlags(request.flags)].filter(Boolean).join('; ');
   log(`backend ${tf.getBackend()}: ${note}`);
   const dataStart = performance.now();

@@ -1,12 +1,10 @@
 /** What the command-line tools and the unit tests need to run the core under Node. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { DATASET_INFO, type DatasetName } from '../../src/core/data/datasets';
 import { loadDatasetFolder, type Splits } from '../../src/core/data/datasetFolder';
-import { registerCpuTrainingKernels } from '../../src/core/cpu/trainingKernels';
-import { registerGpuTrainingKernels } from '../../src/core/gpu/trainingKernels';
-import { registerWasmTrainingKernels } from '../../src/core/wasm/trainingKernels';
+import { prepareBackend } from '../../src/kernels/prepareBackend';
+import type { ActiveBackend, BackendEnvironment, PrepareOptions, PreparedBackend } from '../../src/kernels/prepareBackend';
 
 export const DATA_ROOT = join(import.meta.dirname, '..', '..', 'public', 'data');
 
@@ -22,21 +20,6 @@ export async function readDataset(dataset: DatasetName, root = DATA_ROOT): Promi
       throw new Error(`${name}: cannot read ${join(dir, name)} (${(error as Error).message}). Run \`npm run data\` first.`, { cause: error });
     }
   });
-}
-
-/** tfjs-backend-wasm finds its .wasm files by itself under Node. */
-export async function startWasmBackend(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  registerWasmTrainingKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
-  await tf.ready();
-}
-
-/** The plain-JavaScript backend with our training kernels, as the app starts it. */
-export async function startCpuBackend(): Promise<void> {
-  registerCpuTrainingKernels();
-  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
-  await tf.ready();
 }
 
 /**
@@ -95,16 +78,27 @@ export async function installNodeWebGpu(
 }
 
 /**
- * tfjs-backend-webgpu on Dawn (installNodeWebGpu), with our GPU training
- * kernels as the app starts it, or without them (tfjs as shipped). Returns how
- * it started.
+ * What prepareBackend needs under Node: WebGPU through Dawn. tfjs-backend-wasm
+ * finds its .wasm files by itself here and never uses threads.
  */
-export async function startWebGpuBackend({ ourKernels }: { ourKernels: boolean }): Promise<string> {
-  const adapter = await installNodeWebGpu();
-  // The package registers its backend on import only where navigator.gpu exists: import it after.
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (ourKernels) registerGpuTrainingKernels('webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend did not start');
-  await tf.ready();
-  return adapter;
+export const NODE_ENVIRONMENT: BackendEnvironment = { installWebGpu: () => installNodeWebGpu() };
+
+/**
+ * Starts `name` under Node with our training kernels as the app starts them
+ * (default), or as shipped; webgpu on Dawn. Throws saying why it cannot start
+ * (webgl never does here: it needs a browser).
+ */
+export async function startNodeBackend(
+  name: ActiveBackend, options: PrepareOptions = { kernels: 'ours' },
+): Promise<PreparedBackend> {
+  try {
+    return await prepareBackend(name, options, NODE_ENVIRONMENT);
+  } catch (error) {
+    throw new Error(`the ${name} backend did not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** WebAssembly with our training kernels: the backend of the unit tests that train. */
+export async function startWasmBackend(): Promise<void> {
+  await startNodeBackend('wasm');
 }

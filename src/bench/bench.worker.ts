@@ -1,30 +1,26 @@
 /**
  * The benchmark's worker. Starts one backend in one of two setups (see
  * BenchSetup in ./protocol), loads the dataset and runs ./measure:
- * - 'app': the app worker's way (chooseBackend: wasm paths, our training
- *   kernels and WebAssembly threads); times ours, and on wasm and cpu
- *   model.fit too.
- * - 'stock': tfjs as shipped, started the way a tutorial would; times
- *   model.fit only.
+ * - 'app': the app worker's way (chooseBackend, which starts the backend with
+ *   src/kernels/prepareBackend.ts: wasm paths, our training kernels and
+ *   WebAssembly threads); times ours, and on wasm and cpu model.fit too.
+ * - 'stock': tfjs as shipped, started the way a tutorial would
+ *   (prepareBackend with kernels 'as-shipped'); times model.fit only.
  * The bench page spawns one per backend and setup, so every measurement
  * starts from a fresh worker and heap. checkKernels compares our GPU training
  * kernels with the backend's own (the e2e tests call it).
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { DATASET_INFO } from '../core/data/datasets';
 import { loadDatasetFolder } from '../core/data/datasetFolder';
-import { registerStockConv2DBackpropFilter } from '../core/wasm/stockKernels';
-import { unregisterCpuTrainingKernels } from '../core/cpu/trainingKernels';
-import { budgetHits, setSplitBudget } from '../core/gpu/backend';
-import type { GpuBackendName } from '../core/gpu/backend';
-import { registerGpuTrainingKernels, unregisterGpuTrainingKernels } from '../core/gpu/trainingKernels';
-import { keptPatchCount } from '../core/gpu/webgl';
-import { CASES, caseNamed, FORWARD_ONLY_CASES, maxAbs, randoms, readConv2dGrads, relError, size, SPLIT_CASES } from '../core/kernels/testValues';
-import type { Grads } from '../core/kernels/testValues';
-import { unregisterWasmTrainingKernels } from '../core/wasm/trainingKernels';
-import { WASM_BINARY_URLS, chooseBackend, describeBackend, startTfjsBackend } from '../worker/backends';
+import { prepareBackend, registerTrainingKernels, unregisterTrainingKernels } from '../kernels/prepareBackend';
+import { budgetHits, setSplitBudget } from '../kernels/shared/gpu';
+import type { GpuBackendName } from '../kernels/shared/gpu';
+import { CASES, caseNamed, FORWARD_ONLY_CASES, maxAbs, randoms, readConv2dGrads, relError, size, SPLIT_CASES } from '../kernels/shared/testValues';
+import type { Grads } from '../kernels/shared/testValues';
+import { keptPatchCount } from '../kernels/webgl/convolutions';
+import { browserEnvironment, chooseBackend, describeBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining, setTfjsFlags } from './measure';
 import {
@@ -52,42 +48,19 @@ const short = (error: unknown) => (error instanceof Error ? error.message : Stri
 
 /**
  * tfjs as shipped, started the way a tutorial does: no chooseBackend, no
- * thread count, none of our kernels. Returns how it was started, or throws
- * with the reason it could not start.
+ * thread count, none of our kernels (prepareBackend with kernels
+ * 'as-shipped'; on wasm single-threaded, plus the minimal filter gradient
+ * tfjs lacks; on webgl a software renderer allowed, SwiftShader here).
+ * Returns how it was started, or throws with the reason it could not start.
  */
 async function startStock(backend: ActiveBackend): Promise<string> {
-  // A fresh worker has none of our kernels registered; the unregister calls
-  // below make sure of it.
   const details: string[] = ['tfjs as shipped'];
-  switch (backend) {
-    case 'wasm':
-      // A tutorial's bundle gets no WebAssembly threads (they need a
-      // cross-origin isolated page and the threaded build surviving the
-      // bundler), so tfjs runs its single-threaded SIMD build.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      setWasmPaths(WASM_BINARY_URLS);
-      unregisterWasmTrainingKernels();
-      // tfjs-backend-wasm has no Conv2DBackpropFilter: without one, model.fit cannot train a conv net.
-      registerStockConv2DBackpropFilter();
-      details.push('only the minimal Conv2DBackpropFilter added (Conv3DBackpropFilterV2 on a depth-1 view)');
-      break;
-    case 'webgl':
-      // Else tfjs refuses a software renderer (SwiftShader here).
-      tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
-      unregisterGpuTrainingKernels('webgl');
-      break;
-    case 'cpu':
-      unregisterCpuTrainingKernels();
-      break;
-    case 'webgpu':
-      unregisterGpuTrainingKernels('webgpu');
-      break;
-  }
   try {
-    await startTfjsBackend(backend);
+    await prepareBackend(backend, { kernels: 'as-shipped' }, browserEnvironment());
   } catch (error) {
     throw new Error(`${backend} failed to start: ${short(error)}`, { cause: error });
   }
+  if (backend === 'wasm') details.push('only the minimal Conv2DBackpropFilter added (Conv3DBackpropFilterV2 on a depth-1 view)');
   details.push(await describeBackend(backend));
   return details.join('; ');
 }
@@ -142,9 +115,9 @@ const api: BenchWorkerApi = {
       ...SPLIT_CASES.map(({ name, budget }) => ({ c: caseNamed(name), name: `${name} (split budget ${budget})`, budget })),
     ];
     for (const { c, name, budget } of runs) {
-      unregisterGpuTrainingKernels(backend);
+      unregisterTrainingKernels(backend);
       const reference = await readConv2dGrads(c, 7);
-      registerGpuTrainingKernels(backend);
+      registerTrainingKernels(backend);
       const before = tf.memory().numTensors;
       const hitsBefore = budgetHits();
       let ours: Grads;
@@ -171,9 +144,9 @@ const api: BenchWorkerApi = {
     for (const c of FORWARD_ONLY_CASES) {
       const forward = () => tf.tidy(() =>
         tf.conv2d(tf.tensor4d(randoms(size(c.x), 3), c.x), tf.tensor4d(randoms(size(c.w), 4), c.w), c.strides, c.pad));
-      unregisterGpuTrainingKernels(backend);
+      unregisterTrainingKernels(backend);
       const reference = forward();
-      registerGpuTrainingKernels(backend);
+      registerTrainingKernels(backend);
       const ours = forward();
       forwardCases.push({ name: c.name, outputError: relError(await ours.data() as Float32Array, await reference.data() as Float32Array) });
       tf.dispose([reference, ours]);

@@ -3,7 +3,7 @@
  * bench page, the Node runner and the script that drives them. Plain data.
  */
 import type { Config } from '../core/config/params';
-import type { GpuBackendName } from '../core/gpu/backend';
+import type { GpuBackendName } from '../kernels/shared/gpu';
 import type { EndEvent } from '../core/train/events';
 import type { ActiveBackend, Query } from '../worker/protocol';
 
@@ -29,7 +29,7 @@ export type BenchMethod = 'ours' | 'fit';
  *   WebAssembly threads on wasm); measures ours (see setupMethods).
  * - 'stock': tfjs as shipped, the way a tutorial starts it (on wasm one
  *   thread, SIMD, and only the minimal filter-gradient kernel of
- *   core/wasm/stockKernels.ts that tfjs lacks) and a network of tfjs-layers'
+ *   src/kernels/wasm/stockKernels.ts that tfjs lacks) and a network of tfjs-layers'
  *   own layers; measures model.fit only.
  */
 export type BenchSetup = 'app' | 'stock';
@@ -99,10 +99,10 @@ export interface MeasureReply {
   result: MeasureResult | null;
 }
 
-/** Our GPU kernels against the backend's own on one shared convolution test case (core/kernels/testValues). */
+/** Our GPU kernels against the backend's own on one shared convolution test case (src/kernels/shared/testValues.ts). */
 export interface KernelCheck {
   name: string;
-  /** Kernel calls of ours whose work the split budget changed, split or handed to tfjs's kernel (src/core/gpu/backend.ts). */
+  /** Kernel calls of ours whose work the split budget changed, split or handed to tfjs's kernel (src/kernels/shared/gpu.ts). */
   budgetHits: number;
   /** Worst difference relative to the reference's largest value: forward output, filter and input gradients. */
   outputError: number;

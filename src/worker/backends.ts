@@ -1,18 +1,21 @@
 /**
  * Starting a tfjs backend in the worker, with fallbacks and a measured choice
  * for 'auto'. Names like "SwiftShader" are not trusted: a short matrix
- * multiply probe decides whether a GPU backend beats WebAssembly here.
+ * multiply probe decides whether a GPU backend beats WebAssembly here. Each
+ * start is src/kernels/prepareBackend.ts with our training kernels and the
+ * browser's environment (browserEnvironment below).
  */
 import * as tf from '@tensorflow/tfjs';
+// Both packages register their backend and kernels on import; prepareBackend
+// imports them too (the same modules by then), before it registers ours.
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendName } from '../core/config/params';
-import { registerCpuTrainingKernels } from '../core/cpu/trainingKernels';
-import { registerGpuTrainingKernels } from '../core/gpu/trainingKernels';
-import { registerWasmTrainingKernels } from '../core/wasm/trainingKernels';
+import { compiledStepFor, prepareBackend, shortReason as reason } from '../kernels/prepareBackend';
+import type { BackendEnvironment, PrepareOptions } from '../kernels/prepareBackend';
 import type { ActiveBackend } from './protocol';
 
 /** tfjs-backend-wasm's three binaries as the bundler emits them, for setWasmPaths. */
@@ -22,21 +25,28 @@ export const WASM_BINARY_URLS = {
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
 };
 
+/** What prepareBackend needs from a page or worker: the emitted wasm binaries and the core count. */
+export function browserEnvironment(): BackendEnvironment {
+  return { wasmPaths: WASM_BINARY_URLS, wasmThreads: navigator.hardwareConcurrency || 1 };
+}
+
 const FALLBACK_ORDER: ActiveBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** A GPU backend must beat WebAssembly's probe by this factor to be chosen automatically. */
 const GPU_ADVANTAGE = 1.5;
 const PROBE_SIZE = 384;
-/** The most threads tfjs-backend-wasm's thread pool takes. */
-const WASM_MAX_THREADS = 8;
 
 export interface BackendChoice {
   backend: ActiveBackend;
   note: string | null;
+  /** Whether the compiled WebGPU training step applies (see PreparedBackend.compiledStep). */
+  compiledStep: boolean;
 }
 
 export interface ChooseOptions {
   /** Backends not to start, with the reason shown to the user (e.g. a GPU lost earlier). */
   unavailable?: ReadonlyMap<ActiveBackend, string>;
+  /** Ask for the compiled WebGPU training step (PrepareOptions.compiledStep). */
+  compiledStep?: boolean;
 }
 
 /** The WebGL context tfjs draws with, where tfjs-backend-webgl is the one running. */
@@ -101,63 +111,18 @@ export function watchDeviceLoss(backend: ActiveBackend): Promise<string> {
 /** Each backend's name in messages to the user. */
 export const BACKEND_LABEL: Record<ActiveBackend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
 
-function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
-}
-
 /**
- * Makes `name` tfjs's active backend with whatever setup the caller did
- * before (flags, kernels, wasm paths); throws with a short reason when it
- * cannot. Shared with the benchmark's "tfjs as shipped" worker.
+ * Tries to make `name` the active backend the app's way (prepareBackend with
+ * our kernels; a software WebGL renderer is allowed there, and the probe
+ * keeps 'auto' from picking it when it is slow); throws with a short reason
+ * when it cannot. Returns whether the compiled WebGPU step applies.
  */
-export async function startTfjsBackend(name: ActiveBackend): Promise<void> {
-  if (name === 'webgpu') {
-    const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-    if (!gpu) throw new Error('not supported by this browser');
-    // tfjs crashes at setup without an adapter, so ask first.
-    if (!(await gpu.requestAdapter())) throw new Error('no adapter');
-  }
-  let ok: boolean;
-  try {
-    ok = await tf.setBackend(name);
-  } catch (error) {
-    throw new Error(reason(error), { cause: error });
-  }
-  if (!ok) throw new Error('failed to start');
-  await tf.ready();
-}
-
-/** Tries to make `name` the active backend the app's way; throws with a short reason when it cannot. */
-async function activate(name: ActiveBackend, options: ChooseOptions): Promise<void> {
+async function activate(name: ActiveBackend, options: ChooseOptions): Promise<boolean> {
   const unavailable = options.unavailable?.get(name);
   if (unavailable) throw new Error(unavailable);
-  if (tf.getBackend() === name) return;
-  switch (name) {
-    case 'webgl':
-      // A software renderer may still be what the user asked for; the probe
-      // keeps 'auto' from picking it when it is slow.
-      tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
-      registerGpuTrainingKernels('webgl');
-      break;
-    case 'wasm':
-      // tfjs starts with half the cores; training is compute-bound, so use
-      // them all (scripts/vite/wasmThreadsPlugin.ts lifts tfjs's own cap).
-      // Threads need cross-origin isolation; without it tfjs runs
-      // single-threaded SIMD.
-      setThreadsCount(Math.min(navigator.hardwareConcurrency || 1, WASM_MAX_THREADS));
-      setWasmPaths(WASM_BINARY_URLS);
-      registerWasmTrainingKernels();
-      break;
-    case 'cpu':
-      registerCpuTrainingKernels();
-      break;
-    case 'webgpu':
-      registerGpuTrainingKernels('webgpu');
-      break;
-  }
-  await startTfjsBackend(name);
-  if (name === 'webgl' && webglContext()?.isContextLost()) throw new Error('its context is lost');
+  const prepare: PrepareOptions = { kernels: 'ours', compiledStep: options.compiledStep };
+  if (tf.getBackend() === name) return compiledStepFor(name, prepare);
+  return (await prepareBackend(name, prepare, browserEnvironment())).compiledStep;
 }
 
 /**
@@ -245,14 +210,14 @@ async function probe(needed = 0): Promise<number> {
 export async function chooseBackend(requested: BackendName, options: ChooseOptions = {}): Promise<BackendChoice> {
   if (requested !== 'auto') {
     try {
-      await activate(requested, options);
-      return { backend: requested, note: null };
+      const compiledStep = await activate(requested, options);
+      return { backend: requested, note: null, compiledStep };
     } catch (cause) {
       const why = `${BACKEND_LABEL[requested]} unavailable: ${reason(cause)}`;
       for (const fallback of FALLBACK_ORDER.filter((b) => b !== requested)) {
         try {
-          await activate(fallback, options);
-          return { backend: fallback, note: why };
+          const compiledStep = await activate(fallback, options);
+          return { backend: fallback, note: why, compiledStep };
         } catch {
           // try the next one
         }
@@ -287,6 +252,6 @@ export async function chooseBackend(requested: BackendName, options: ChooseOptio
     }
   }
   const backend = best?.backend ?? (baseline > 0 ? 'wasm' : 'cpu');
-  await activate(backend, options);
-  return { backend, note: `chosen automatically${skipped.length ? `; ${skipped.join('; ')}` : ''}` };
+  const compiledStep = await activate(backend, options);
+  return { backend, note: `chosen automatically${skipped.length ? `; ${skipped.join('; ')}` : ''}`, compiledStep };
 }

@@ -12,8 +12,8 @@
  */
 import { broadcast_util, Transpose } from '@tensorflow/tfjs';
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { product } from '../kernels/checks';
-import { singleOutput } from '../kernels/registry';
+import { product } from '../shared/checks';
+import { singleOutput } from '../shared/registry';
 import { asWasmBackend, callKernel, disposeAll, view } from './backend';
 
 export function makeBatchMatMul(replaced: KernelConfig): KernelFunc {

@@ -7,7 +7,7 @@ import {
 } from './trainingKernels';
 import {
   avgPoolGrads, CASES, conv2dGrads, GRAD_NAMES, maxAbs, onBackend, POOLS, randoms, relError, size, TOL, type Case,
-} from '../kernels/testValues';
+} from '../shared/testValues';
 
 
 /** dW with two of its axes swapped (same shape when the sizes agree). */

@@ -1,47 +1,17 @@
 /**
- * What the GPU training kernels (./conv2d.ts, ./conv2dBackpropFilter.ts) need
- * from tfjs's WebGL and WebGPU backends: running a shader program of ours on
- * their tensors and freeing intermediates.
+ * What the training kernels of both GPU backends share (../webgl, ../webgpu):
+ * the split budget that keeps their intermediates within GPU limits, and a
+ * forward convolution's sizes and arguments. What each backend's shader
+ * programs look like is in ../webgl/backend.ts and ../webgpu/backend.ts.
  */
 import { backend_util } from '@tensorflow/tfjs';
-import type { Conv2DAttrs, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { product } from '../kernels/checks';
-import type { Shape4 } from '../kernels/checks';
+import type { Conv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { Shape4 } from './checks';
 
 export type GpuBackendName = 'webgl' | 'webgpu';
 
-/** tfjs-backend-webgl's GPGPUProgram: a GLSL main() over the output's coordinates. */
-export interface WebGLProgramLike {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-  /** Whether inputs are read as 2×2 blocks (vec4) or one value each; tfjs converts them as needed. */
-  packedInputs?: boolean;
-  /** Whether each output texel holds a 2×2 block of the last two dimensions (setOutput(vec4)). */
-  packedOutput?: boolean;
-}
-
-/** tfjs-backend-webgpu's WebGPUProgram, the fields a flat elementwise program sets. */
-export interface WebGPUProgramLike {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size: boolean;
-  getUserCode: () => string;
-}
-
-/** The parts of MathBackendWebGL and WebGPUBackend used here (each has the one it needs to run). */
-export interface GpuBackendLike {
-  runWebGLProgram(program: WebGLProgramLike, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
-  runWebGPUProgram(program: WebGPUProgramLike, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
-  disposeData(dataId: DataId): boolean;
-}
-
 /**
- * The most float32 values a kernel here puts in one intermediate (patch
+ * The most float32 values a GPU training kernel puts in one intermediate (patch
  * matrices, per-image products, partial sums): 2^24, 64 MiB. Their size grows
  * with the batch times the filter (a 9×9 convolution of 128 channels at
  * 28×28 has 8 M patch values per image), so unsplit they would outgrow GPU
@@ -88,27 +58,6 @@ export function imagesPerPiece(batchSize: number, valuesPerImage: number, budget
   if (valuesPerImage > budget) return 0;
   const fit = valuesPerImage > 0 ? Math.floor(budget / valuesPerImage) : batchSize;
   return Math.max(1, Math.min(batchSize, fit));
-}
-
-const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
-
-/**
- * A WebGPU program with one thread per output element; `userCode` defines
- * `fn main(index : i32)` and writes with setOutputAtIndex. Constants baked
- * into the code must be part of `shaderKey` (tfjs caches pipelines by it).
- */
-export function flatWebGPUProgram(variableNames: string[], outputShape: number[], shaderKey: string, userCode: string): WebGPUProgramLike {
-  const size = product(outputShape);
-  return {
-    variableNames,
-    outputShape,
-    shaderKey,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP_SIZE[0]), 1, 1],
-    workgroupSize: WORKGROUP_SIZE,
-    size: true,
-    getUserCode: () => userCode,
-  };
 }
 
 /** A convolution's sizes as integer constants for shader code. */

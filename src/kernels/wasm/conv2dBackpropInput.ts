@@ -22,7 +22,7 @@
  */
 import { Conv2D, DepthwiseConv2dNative, Sum } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { backwardConvInfo, checkConvArgs, sameShape, type Shape4 } from '../kernels/checks';
+import { backwardConvInfo, checkConvArgs, sameShape, type Shape4 } from '../shared/checks';
 import { asWasmBackend, callKernel, disposeAll, f32 } from './backend';
 
 export interface BackpropInputOptions {

@@ -16,12 +16,12 @@
  *   (./gatherRows.ts).
  *
  * Replaced kernels are kept and used for the cases the new ones leave out
- * (../kernels/registry.ts).
+ * (../shared/registry.ts).
  *
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
 import { AvgPoolGrad, BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, GatherV2 } from '@tensorflow/tfjs';
-import { installKernel, isOurKernel } from '../kernels/registry';
+import { installKernel, isOurKernel } from '../shared/registry';
 import { avgPoolGrad } from './avgPoolGrad';
 import { WASM } from './backend';
 import { makeBatchMatMul } from './batchMatMul';

@@ -1,7 +1,7 @@
 /**
  * Argument checks shared by the training kernels of every backend (see
- * ../wasm, ../cpu and ../gpu). `opName` names the kernel and backend in messages,
- * e.g. "Conv2DBackpropFilter (cpu)".
+ * ../wasm, ../cpu, ../webgl and ../webgpu). `opName` names the kernel and
+ * backend in messages, e.g. "Conv2DBackpropFilter (cpu)".
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';

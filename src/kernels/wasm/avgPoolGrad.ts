@@ -1,6 +1,6 @@
 /** AvgPoolGrad for tfjs-backend-wasm: the shared JS scatter, on the wasm heap. */
 import type { AvgPoolGradAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { avgPoolGradInfo, scatterAvgPoolGrad } from '../kernels/avgPoolGrad';
+import { avgPoolGradInfo, scatterAvgPoolGrad } from '../shared/avgPoolGrad';
 import { asWasmBackend, f32 } from './backend';
 
 export const avgPoolGrad: KernelFunc = (args) => {

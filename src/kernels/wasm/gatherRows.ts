@@ -8,7 +8,7 @@
  * backend's), goes to the replaced kernel.
  */
 import type { GatherV2Attrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { product } from '../kernels/checks';
+import { product } from '../shared/checks';
 import { asWasmBackend } from './backend';
 
 export function makeGatherRows(replaced: KernelConfig): KernelFunc {

@@ -1,7 +1,7 @@
 /**
  * Replacing a backend's kernels and putting them back, and calling a
- * backend's kernels directly, for the training kernels of ../wasm, ../cpu and
- * ../gpu. tfjs's kernel registry is the only state:
+ * backend's kernels directly, for the training kernels of ../wasm, ../cpu,
+ * ../webgl and ../webgpu. tfjs's kernel registry is the only state:
  * each config registered here carries a marker holding the kernel it
  * replaced.
  */

@@ -31,11 +31,11 @@ import {
 import type {
   Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, SumAttrs, TensorInfo,
 } from '@tensorflow/tfjs';
-import { backwardConvInfo, checkConvArgs, filterGradArgs, product, sameShape } from '../kernels/checks';
-import type { Shape4 } from '../kernels/checks';
-import { callBackendKernel, singleOutput } from '../kernels/registry';
-import { convConstants, countBudgetHit, imagesPerPiece, plainConv2D } from './backend';
-import type { GpuBackendLike, WebGLProgramLike } from './backend';
+import { backwardConvInfo, checkConvArgs, filterGradArgs, product, sameShape } from '../shared/checks';
+import type { Shape4 } from '../shared/checks';
+import { callBackendKernel, singleOutput } from '../shared/registry';
+import { convConstants, countBudgetHit, imagesPerPiece, plainConv2D } from '../shared/gpu';
+import type { WebGLBackendLike, WebGLProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -116,11 +116,11 @@ function col2ImProgram(info: Conv2DInfo): WebGLProgramLike {
   };
 }
 
-const call = (kernelName: string, backend: GpuBackendLike, inputs: Record<string, TensorInfo>, attrs: object) =>
+const call = (kernelName: string, backend: WebGLBackendLike, inputs: Record<string, TensorInfo>, attrs: object) =>
   callBackendKernel('webgl', kernelName, backend, inputs, attrs as never);
 
 /** Returns `result` after freeing the intermediates that led to it. */
-function freeing(backend: GpuBackendLike, intermediates: TensorInfo[], result: TensorInfo): TensorInfo {
+function freeing(backend: WebGLBackendLike, intermediates: TensorInfo[], result: TensorInfo): TensorInfo {
   for (const t of intermediates) backend.disposeData(t.dataId);
   return result;
 }
@@ -153,14 +153,14 @@ function geometryKey(info: Conv2DInfo): string {
   return [IH, IW, CI, FH, FW, CO, SH, SW, PT, PL].join(',');
 }
 
-function dropPatches(backend: GpuBackendLike, key: string): void {
+function dropPatches(backend: WebGLBackendLike, key: string): void {
   const kept = forwardPatches.get(key);
   if (kept) backend.disposeData(kept.patches.dataId);
   forwardPatches.delete(key);
 }
 
 /** Keeps `patches` for x's filter gradient when autodiff is recording and they fit; frees them otherwise. */
-function keepPatchesForGradient(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo, patches: TensorInfo): void {
+function keepPatchesForGradient(backend: WebGLBackendLike, info: Conv2DInfo, x: TensorInfo, patches: TensorInfo): void {
   const key = geometryKey(info);
   dropPatches(backend, key);
   if (engine().state.gradientDepth === 0 || bytes(patches) > KEPT_PATCH_BYTES) {
@@ -192,7 +192,7 @@ function keptPatches(info: Conv2DInfo, x: TensorInfo): TensorInfo | undefined {
 // hold K·M or K·CO values per image (K = KH·KW·CI up to 10,368, M = OH·OW
 // up to 784 for 28×28 images and more behind padding layers), so for large
 // batches and filters they would outgrow WebGL's largest texture and GPU
-// memory (see DEFAULT_SPLIT_BUDGET in ./backend.ts), where tfjs's own
+// memory (see DEFAULT_SPLIT_BUDGET in ../shared/gpu.ts), where tfjs's own
 // backward kernels need no such matrices. Past the split budget the kernels
 // below work on pieces of whole images; where one image alone is past it,
 // they hand the call to tfjs's own kernel (its direct programs).
@@ -205,7 +205,7 @@ function forImages(info: Conv2DInfo, count: number): Conv2DInfo {
 }
 
 /** Images [start, start + count) of a batch-first tensor (the backend's Slice: a view where it can be one). */
-function someImages(backend: GpuBackendLike, t: TensorInfo, start: number, count: number): TensorInfo {
+function someImages(backend: WebGLBackendLike, t: TensorInfo, start: number, count: number): TensorInfo {
   return call(Slice, backend, { x: t }, { begin: t.shape.map((_, i) => (i === 0 ? start : 0)), size: [count, ...t.shape.slice(1)] });
 }
 
@@ -217,7 +217,7 @@ function pieces<T>(batchSize: number, per: number, f: (start: number, count: num
 }
 
 /** The patches of images [start, start + count) of x. */
-function piecePatches(backend: GpuBackendLike, info: Conv2DInfo, x: TensorInfo, start: number, count: number): TensorInfo {
+function piecePatches(backend: WebGLBackendLike, info: Conv2DInfo, x: TensorInfo, start: number, count: number): TensorInfo {
   const xPart = someImages(backend, x, start, count);
   return freeing(backend, [xPart], backend.runWebGLProgram(im2ColProgram(forImages(info, count)), [xPart], 'float32'));
 }
@@ -238,7 +238,7 @@ function withoutIm2Col(replaced: KernelConfig, args: Parameters<KernelFunc>[0]):
 }
 
 /** Pieces' outputs joined along the batch axis, freeing the pieces. */
-function joinImages(backend: GpuBackendLike, parts: TensorInfo[]): TensorInfo {
+function joinImages(backend: WebGLBackendLike, parts: TensorInfo[]): TensorInfo {
   if (parts.length === 1) return parts[0];
   return freeing(backend, parts, call(Concat, backend, parts as unknown as Record<string, TensorInfo>, { axis: 0 }));
 }
@@ -257,7 +257,7 @@ export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
     if (!conv || preluActivationWeights !== undefined || product(conv.x.shape) === 0) return replaced.kernelFunc(args);
     const { x, filter, info } = conv;
     const attrs = args.attrs as unknown as Partial<FusedConv2DAttrs>;
-    const backend = args.backend as GpuBackendLike;
+    const backend = args.backend as WebGLBackendLike;
     const per = imagesPerPiece(info.batchSize, taps(info) * positions(info));
     if (per === 0) {
       countBudgetHit();
@@ -297,7 +297,7 @@ export function makeWebGLConv2D(replaced: KernelConfig): KernelFunc {
 export function makeWebGLConv2DBackpropFilter(replaced: KernelConfig | undefined): KernelFunc {
   return (args) => {
     const { x, dy, info } = filterGradArgs(`${Conv2DBackpropFilter} (webgl)`, args);
-    const backend = args.backend as GpuBackendLike;
+    const backend = args.backend as WebGLBackendLike;
     const kept = keptPatches(info, x);
     const per = imagesPerPiece(info.batchSize, taps(info) * Math.max(positions(info), info.outChannels));
     if (per === 0 && replaced !== undefined) {
@@ -310,7 +310,7 @@ export function makeWebGLConv2DBackpropFilter(replaced: KernelConfig | undefined
 }
 
 function filterGradInPieces(
-  backend: GpuBackendLike, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo, kept: TensorInfo | undefined, per: number,
+  backend: WebGLBackendLike, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo, kept: TensorInfo | undefined, per: number,
 ): TensorInfo {
   const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
   const dyPerImage = call(Reshape, backend, { x: dy }, { shape: [info.batchSize, positions(info), info.outChannels] });
@@ -354,11 +354,11 @@ export function makeWebGLConv2DBackpropInput(replaced: KernelConfig | undefined)
       countBudgetHit();
       return replaced.kernelFunc(args);
     }
-    return inputGradInPieces(args.backend as GpuBackendLike, dy, filter, info, Math.max(1, per));
+    return inputGradInPieces(args.backend as WebGLBackendLike, dy, filter, info, Math.max(1, per));
   };
 }
 
-function inputGradInPieces(backend: GpuBackendLike, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo, per: number): TensorInfo {
+function inputGradInPieces(backend: WebGLBackendLike, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo, per: number): TensorInfo {
   const dyPerImage = call(Reshape, backend, { x: dy }, { shape: [info.batchSize, positions(info), info.outChannels] });
   const weights = call(Reshape, backend, { x: filter }, { shape: [1, taps(info), info.outChannels] });
   const inputGrad = (dyImages: TensorInfo, count: number) => {
@@ -391,7 +391,7 @@ export function makeWebGLSum(replaced: KernelConfig): KernelFunc {
     const axes = x ? util.parseAxisParam(axis, x.shape).sort((a, b) => a - b) : [];
     const allButLast = rank >= 3 && axes.length === rank - 1 && axes.every((a, i) => a === i);
     if (!x || x.dtype !== 'float32' || !allButLast || product(x.shape) === 0) return replaced.kernelFunc(args);
-    const backend = args.backend as GpuBackendLike;
+    const backend = args.backend as WebGLBackendLike;
     const [images, ...rest] = x.shape;
     const channels = rest[rest.length - 1];
     const rows = product(rest) / channels;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avgPoolGrads, CASES, conv2dGrads, GRAD_NAMES, maxAbs, POOLS, relError, TOL } from '../kernels/testValues';
-import { DEFAULT_CONFIG } from '../config/params';
-import { buildModel } from '../model/build';
+import { avgPoolGrads, CASES, conv2dGrads, GRAD_NAMES, maxAbs, POOLS, relError, TOL } from '../shared/testValues';
+import { DEFAULT_CONFIG } from '../../core/config/params';
+import { buildModel } from '../../core/model/build';
 import {
   cpuTrainingKernelsRegistered,
   registerCpuTrainingKernels,

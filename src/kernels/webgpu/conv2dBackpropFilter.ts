@@ -12,22 +12,24 @@
  * filter weight ([chunks, KH·KW·CI·CO], about a thousand terms per thread),
  * and a second program adds the chunks up. Same arithmetic, spread over
  * chunks × more threads; the partial sums also lose fewer digits. The partial
- * sums are kept within the split budget (./backend.ts): a 9×9 filter of
+ * sums are kept within the split budget (../shared/gpu.ts): a 9×9 filter of
  * 128 → 128 channels has 1.3 M weights, and one chunk per image at batch 2048
  * would make 2.7 G partial sums, past any GPU buffer; there chunks take more
  * images each. Any geometry (kernel size, stride, padding, channels) works:
  * each thread walks its own sum with bounds checks, nothing is tiled.
  *
- * WebGL computes the same sum as a matrix product instead (./webgl.ts); here
- * that ran 1.6–5.6× slower than this, because tfjs's WebGPU matrix product pads
- * LeNet's small matrices to 32×32 tiles (SwiftShader, batch 256).
+ * WebGL computes the same sum as a matrix product instead
+ * (../webgl/convolutions.ts); here that ran 1.6–5.6× slower than this,
+ * because tfjs's WebGPU matrix product pads LeNet's small matrices to 32×32
+ * tiles (SwiftShader, batch 256).
  */
 import { Conv2DBackpropFilter, Reshape } from '@tensorflow/tfjs';
 import type { backend_util, KernelFunc } from '@tensorflow/tfjs';
-import { filterGradArgs, product } from '../kernels/checks';
-import { callBackendKernel } from '../kernels/registry';
-import { convConstants, countBudgetHit, flatWebGPUProgram, getSplitBudget } from './backend';
-import type { GpuBackendLike, WebGPUProgramLike } from './backend';
+import { filterGradArgs, product } from '../shared/checks';
+import { callBackendKernel } from '../shared/registry';
+import { convConstants, countBudgetHit, getSplitBudget } from '../shared/gpu';
+import { flatWebGPUProgram } from './backend';
+import type { WebGPUBackendLike, WebGPUProgramLike } from './backend';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -120,7 +122,7 @@ export const webgpuConv2DBackpropFilter: KernelFunc = (args) => {
   const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
   const split = splitBatch(info, product(filterShape));
   if (split.budgetBound) countBudgetHit();
-  const backend = args.backend as GpuBackendLike;
+  const backend = args.backend as WebGPUBackendLike;
   const partial = backend.runWebGPUProgram(webgpuProgram(info, split, product(filterShape)), [x, dy], 'float32');
   // One chunk: the partial sums are dW already ([1, K] is [KH, KW, CI, CO] in memory).
   const out = split.chunks === 1

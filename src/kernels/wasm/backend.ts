@@ -10,7 +10,7 @@
  *   growing the wasm memory detaches earlier views.
  */
 import type { DataId, DataType, NamedAttrMap, TensorInfo, TypedArray } from '@tensorflow/tfjs';
-import { callBackendKernel } from '../kernels/registry';
+import { callBackendKernel } from '../shared/registry';
 
 export const WASM = 'wasm';
 

@@ -108,7 +108,7 @@ export const FORWARD_ONLY_CASES: Case[] = [
 
 /**
  * Cases the GPU kernel check runs again with a small split budget
- * (src/core/gpu/backend.ts), so the kernels take the paths that large batches
+ * (./gpu.ts), so the kernels take the paths that large batches
  * and filters take: the batch in pieces and tfjs's own kernel where one image
  * is past the budget (WebGL), fewer, larger chunks (WebGPU).
  */

@@ -6,7 +6,7 @@ import {
   unregisterStockConv2DBackpropFilter,
 } from './stockKernels';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, wasmTrainingKernelsRegistered } from './trainingKernels';
-import { onBackend, randoms, relError, size } from '../kernels/testValues';
+import { onBackend, randoms, relError, size } from '../shared/testValues';
 
 type Shape4 = [number, number, number, number];
 

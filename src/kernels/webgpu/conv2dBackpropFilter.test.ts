@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT_BUDGET, imagesPerPiece } from './backend';
+import { DEFAULT_SPLIT_BUDGET, imagesPerPiece } from '../shared/gpu';
 import { splitBatch, TERMS_PER_THREAD } from './conv2dBackpropFilter';
 
 // The kernels themselves need a GPU backend: e2e/gpu-kernels.spec.ts runs them in Chromium.

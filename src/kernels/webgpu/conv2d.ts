@@ -18,8 +18,9 @@
  * (which calls main here) accounts for that.
  */
 import type { backend_util, KernelConfig, KernelFunc } from '@tensorflow/tfjs';
-import { convConstants, flatWebGPUProgram, plainConv2D } from './backend';
-import type { GpuBackendLike, WebGPUProgramLike } from './backend';
+import { convConstants, plainConv2D } from '../shared/gpu';
+import { flatWebGPUProgram } from './backend';
+import type { WebGPUBackendLike, WebGPUProgramLike } from './backend';
 
 /** Inputs with at most this many channels get the direct loop (1: grey, 3: colour images). */
 export const DIRECT_MAX_IN_CHANNELS = 3;
@@ -56,6 +57,6 @@ export function makeWebGPUConv2D(replaced: KernelConfig): KernelFunc {
   return (args) => {
     const conv = plainConv2D(args);
     if (!conv || conv.info.inChannels > DIRECT_MAX_IN_CHANNELS) return replaced.kernelFunc(args);
-    return (args.backend as GpuBackendLike).runWebGPUProgram(webgpuProgram(conv.info), [conv.x, conv.filter], 'float32');
+    return (args.backend as WebGPUBackendLike).runWebGPUProgram(webgpuProgram(conv.info), [conv.x, conv.filter], 'float32');
   };
 }

@@ -21,7 +21,7 @@
  */
 import { backend_util, BatchMatMul, Conv2D, Transpose } from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { filterGradArgs, product, sameShape } from '../kernels/checks';
+import { filterGradArgs, product, sameShape } from '../shared/checks';
 import { asWasmBackend, callKernel, disposeAll, f32, view } from './backend';
 import type { WasmBackendLike } from './backend';
 

@@ -5,17 +5,17 @@
  * TensorBuffer.get there, and took 95% of a LeNet step (profiled under Node:
  * Conv2DBackpropFilter 25.7 s, AvgPoolGrad 0.47 s of 27.5 s per 256-image
  * step). `registerCpuTrainingKernels()` replaces them with loops over the
- * typed arrays (../kernels). The forward pass and every other kernel stay the
+ * typed arrays (../shared). The forward pass and every other kernel stay the
  * backend's own.
  *
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
 import { AvgPoolGrad, Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import type { AvgPoolGradAttrs, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { avgPoolGradInfo, scatterAvgPoolGrad } from '../kernels/avgPoolGrad';
-import { filterGradArgs } from '../kernels/checks';
-import { conv2dFilterGrad } from '../kernels/conv2dFilterGrad';
-import { installKernel, isOurKernel } from '../kernels/registry';
+import { avgPoolGradInfo, scatterAvgPoolGrad } from '../shared/avgPoolGrad';
+import { filterGradArgs } from '../shared/checks';
+import { conv2dFilterGrad } from '../shared/conv2dFilterGrad';
+import { installKernel, isOurKernel } from '../shared/registry';
 
 const CPU = 'cpu';
 
