@@ -13,6 +13,8 @@ import type { Splits } from '../src/core/data/datasetFolder';
 import { networkTable, type LayerTable } from '../src/core/model/architecture';
 import { buildModel } from '../src/core/model/build';
 import { trainModel } from '../src/core/train/train';
+import type { PreparedBackend } from '../src/kernels/prepareBackend';
+import { chooseTrainingStep } from '../src/kernels/webgpu/compiled';
 import { readDataset, startNodeBackend } from './lib/node';
 
 const args = process.argv.slice(2);
@@ -58,8 +60,9 @@ try {
 
 const backend = config.backend === 'cpu' || config.backend === 'webgpu' ? config.backend : 'wasm';
 if (config.backend !== 'auto' && config.backend !== backend) console.warn(`warning: backend=${config.backend} is browser-only; using wasm`);
+let started: PreparedBackend;
 try {
-  const started = await startNodeBackend(backend);
+  started = await startNodeBackend(backend, { kernels: 'ours', compiledStep: config.kernels === 'compiled' });
   if (started.adapter) console.log(started.adapter);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
@@ -71,12 +74,15 @@ console.log(
 );
 console.log(`settings: ${encode(config) || 'the book\'s defaults'} (lr ${config.lr}, batch ${config.batch}, ${config.epochs} epochs, ${config.optimizer}, ${config.train} train / ${config.test} test images)`);
 
+const model = buildModel(config);
+const { step: compiledStep, note: stepNote } = await chooseTrainingStep(started, model, config);
+if (stepNote) console.log(`WebGPU: ${stepNote}`);
+
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 console.log(`${pad('epoch', 5)} ${pad('loss', 8)} ${pad('train acc', 9)} ${pad('test acc', 9)} ${pad('seconds', 8)} ${pad('images/s', 9)}`);
 
-const model = buildModel(config);
 const end = await trainModel({
-  model, config, train: data.train, test: data.test,
+  model, config, train: data.train, test: data.test, compiledStep: compiledStep ?? undefined,
   onEvent: (event) => {
     if (event.type === 'epoch') {
       console.log(
@@ -86,6 +92,7 @@ const end = await trainModel({
     }
   },
 });
+compiledStep?.dispose();
 model.dispose();
 
 switch (end.type) {

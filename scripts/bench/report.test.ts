@@ -14,7 +14,7 @@ const base: BenchLine = {
 function figures(imagesPerSecond: number): MethodFigures {
   return {
     imagesPerSecond, msPerStep: (1000 * 256) / imagesPerSecond, roundsImagesPerSecond: [imagesPerSecond], wallSeconds: 4096 / imagesPerSecond,
-    trainLoss: 2.2, trainAccuracy: 0.2, tensorsLeakedPerRun: 0,
+    trainLoss: 2.2, trainAccuracy: 0.2, tensorsLeakedPerRun: 0, cpuMsPerStep: 2, dispatchesPerStep: null,
   };
 }
 
@@ -55,7 +55,7 @@ describe('lineFrom', () => {
     expect(line.asShipped).toEqual({ available: false, note: null, error: 'boom' });
     const row = tableRow(line);
     expect(row).toHaveLength(TABLE_HEADER.length);
-    expect(row.slice(5, 9)).toEqual(['–', '–', '400.0', '2.00×']);
+    expect(row.slice(7, 11)).toEqual(['–', '–', '400.0', '2.00×']);
     expect(summaryTable([line])).toContain('wasm: tfjs as shipped did not run: boom');
   });
 
@@ -87,7 +87,7 @@ describe('report', () => {
     const [, header, row] = table.split('\n');
     expect(header.split(/\s{2,}/)).toEqual([...TABLE_HEADER]);
     // 800 images/s × 6 × 416,520 multiply-adds = 2.00 GFLOP/s.
-    expect(row.trim().split(/\s+/)).toEqual(['wasm', '256', '800.0', '320.0', '2.00', '100.0', '8.00×', '400.0', '2.00×', '12.3', '9.9', '5→5', '64.0']);
+    expect(row.trim().split(/\s+/)).toEqual(['wasm', '256', '800.0', '320.0', '2.000', '–', '2.00', '100.0', '8.00×', '400.0', '2.00×', '12.3', '9.9', '5→5', '64.0']);
     expect(table).toMatch(/tfjs as shipped\): model\.fit on tfjs's own kernels/);
     expect(table).toMatch(/ours\/that is what the training loop alone gains/);
   });

@@ -65,6 +65,12 @@ export interface BenchLine {
   fit?: MethodFigures;
   /** model.fit with the app's backend setup, in the same worker as `ours`: what the training loop alone gains. */
   fitOurKernels?: MethodFigures;
+  /** WebGPU: our loop on tfjs's kernels (kernels=tfjs, the path before the compiled step), same worker as `ours`. */
+  tfjsKernels?: MethodFigures;
+  /** ours.imagesPerSecond / tfjsKernels.imagesPerSecond. */
+  oursOverTfjsKernels?: number;
+  /** WebGPU: how ours trained ("compiled training step, …", or "tfjs kernels: <why>"). */
+  stepNote?: string;
   /** ours.imagesPerSecond / fit.imagesPerSecond (tfjs as shipped). */
   oursOverFit?: number;
   /** ours.imagesPerSecond / fitOurKernels.imagesPerSecond (same worker, same kernels). */
@@ -94,7 +100,8 @@ export interface BenchLine {
   startedAt: string;
 }
 
-type FigureKeys = 'ours' | 'fit' | 'fitOurKernels' | 'oursOverFit' | 'oursOverFitOurKernels' | 'oursGflops' | 'steps' | 'asShipped';
+type FigureKeys = 'ours' | 'fit' | 'fitOurKernels' | 'tfjsKernels' | 'oursOverFit' | 'oursOverFitOurKernels' | 'oursOverTfjsKernels' |
+  'stepNote' | 'oursGflops' | 'steps' | 'asShipped';
 
 /** What the 'stock' (tfjs as shipped) worker or process gave back. */
 export interface StockOutcome extends AsShippedRun {
@@ -115,6 +122,8 @@ export function lineFrom(base: Omit<BenchLine, FigureKeys>, app: MeasureResult |
     line.steps = app.steps;
     line.ours = app.ours;
     line.fitOurKernels = app.fit;
+    line.tfjsKernels = app.tfjsKernels;
+    line.stepNote = app.stepNote;
     line.tensorsBefore = app.tensorsBefore;
     line.tensorsAfter = app.tensorsAfter;
     line.peakHeapBytes = app.peakHeapBytes;
@@ -129,6 +138,7 @@ export function lineFrom(base: Omit<BenchLine, FigureKeys>, app: MeasureResult |
   }
   line.oursOverFit = ratio(line.ours, line.fit);
   line.oursOverFitOurKernels = ratio(line.ours, line.fitOurKernels);
+  line.oursOverTfjsKernels = ratio(line.ours, line.tfjsKernels);
   if (line.ours) line.oursGflops = gflops(line.ours.imagesPerSecond);
   return line;
 }
@@ -155,7 +165,8 @@ export function rounded<T>(value: T): T {
 
 /** The headline figures first, the settings and circumstances after. */
 const KEY_ORDER: (keyof BenchLine)[] = [
-  'mode', 'backend', 'available', 'error', 'ours', 'fit', 'oursOverFit', 'fitOurKernels', 'oursOverFitOurKernels',
+  'mode', 'backend', 'available', 'error', 'stepNote', 'ours', 'fit', 'oursOverFit', 'tfjsKernels', 'oursOverTfjsKernels', 'fitOurKernels',
+  'oursOverFitOurKernels',
   'oursGflops', 'oursOverPytorch', 'pytorch', 'coldStartSeconds', 'tensorsAfter', 'tensorsBefore', 'peakHeapBytes', 'note', 'asShipped', 'images', 'batch', 'warmup',
   'rounds', 'steps', 'dataSeconds', 'coldStart', 'heapSource', 'runtime', 'tfjs', 'loadAverage', 'startedAt',
 ];
@@ -175,7 +186,7 @@ const fmt = (value: number | null | undefined, digits = 1): string =>
 const times = (value: number | undefined): string => (value === undefined ? '–' : `${fmt(value, 2)}×`);
 
 export const TABLE_HEADER = [
-  'backend', 'batch', 'ours img/s', 'ms/step', 'GFLOP/s', 'fit img/s (tfjs as shipped)', 'ours/fit', 'fit img/s (our kernels)', 'ours/that',
+  'backend', 'batch', 'ours img/s', 'ms/step', 'CPU ms/step', 'dispatches/step', 'GFLOP/s', 'fit img/s (tfjs as shipped)', 'ours/fit', 'fit img/s (our kernels)', 'ours/that',
   'cold s', 'first-progress s', 'tensors', 'heap MiB',
 ] as const;
 
@@ -185,7 +196,7 @@ export function tableRow(l: BenchLine): string[] {
   const cold = l.coldStart && 'seconds' in l.coldStart ? l.coldStart : null;
   return [
     l.backend, String(l.batch),
-    fmt(l.ours.imagesPerSecond), fmt(l.ours.msPerStep), fmt(l.oursGflops, 2),
+    fmt(l.ours.imagesPerSecond), fmt(l.ours.msPerStep), fmt(l.ours.cpuMsPerStep, 3), fmt(l.ours.dispatchesPerStep, 0), fmt(l.oursGflops, 2),
     fmt(l.fit?.imagesPerSecond), times(l.oursOverFit),
     fmt(l.fitOurKernels?.imagesPerSecond), times(l.oursOverFitOurKernels),
     fmt(l.coldStartSeconds), fmt(cold?.firstProgressSeconds),
@@ -209,6 +220,8 @@ export function tableNotes(lines: BenchLine[]): string[] {
       ? 'cold s: from spawning the CLI trainer to its first epoch row; first-progress s: – (the CLI trainer reports no progress).'
       : 'cold s / first-progress s: from navigation in a fresh browser to the first epoch row / the epoch progress bar first above 0.',
     'tensors: before→after the app-setup run; heap MiB: its peak JS heap.',
+    'CPU ms/step: time on the training thread inside each step of ours (on a GPU backend: encoding and submitting the step, ' +
+      'apart from waiting on the GPU; on a CPU backend: the step). dispatches/step: GPU compute dispatches per step (WebGPU).',
     `GFLOP/s: the arithmetic rate of ours, 6 × ${D2L_MULTIPLY_ADDS_TEXT} multiply-adds per image (the d2l network's forward pass, ` +
       'plus two backward passes; 2 flops per multiply-add) × images/s / 1e9.',
   ];
@@ -243,10 +256,40 @@ export function summaryTable(lines: BenchLine[]): string {
       `${distinct(lines.map((l) => l.warmup))} warm-up, ${first.rounds} round(s)`
     : 'no results';
   const pytorch = pytorchSummary(lines);
+  const steps = stepSummary(lines);
   return [
     title, ...renderTable(TABLE_HEADER, lines.map(tableRow)), ...(first ? ['', ...tableNotes(lines).map((n) => `- ${n}`)] : []),
-    ...(pytorch.length ? ['', ...pytorch] : []),
+    ...(steps.length ? ['', ...steps] : []), ...(pytorch.length ? ['', ...pytorch] : []),
   ].join('\n');
+}
+
+export const STEP_HEADER = [
+  'backend', 'batch', 'path', 'img/s', 'CPU ms/step', 'CPU-bound img/s', 'dispatches/step',
+] as const;
+
+/**
+ * WebGPU lines: the compiled step against our loop on tfjs's kernels, same
+ * worker. "CPU-bound img/s" is batch / CPU ms per step: the most any GPU
+ * could give with this CPU cost per step.
+ */
+export function stepSummary(lines: BenchLine[]): string[] {
+  const compared = lines.filter((l) => l.available && l.ours && l.tfjsKernels);
+  if (!compared.length) return [];
+  const row = (l: BenchLine, path: string, f: MethodFigures): string[] => [
+    l.backend, String(l.batch), path, fmt(f.imagesPerSecond), fmt(f.cpuMsPerStep, 3),
+    f.cpuMsPerStep ? fmt(l.batch / (f.cpuMsPerStep / 1000), 0) : '–', fmt(f.dispatchesPerStep, 0),
+  ];
+  const ratios = compared.map((l) => {
+    const [c, t] = [l.ours!, l.tfjsKernels!];
+    const cpu = c.cpuMsPerStep && t.cpuMsPerStep ? `${fmt(t.cpuMsPerStep / c.cpuMsPerStep, 1)}× less CPU per step` : 'CPU time –';
+    const fewer = c.dispatchesPerStep && t.dispatchesPerStep ? `${fmt(t.dispatchesPerStep / c.dispatchesPerStep, 1)}× fewer dispatches` : 'dispatches –';
+    return `${l.backend} batch ${l.batch}: ${l.stepNote ?? 'ours'}; ${cpu}, ${fewer}, ${times(l.oursOverTfjsKernels)} the images/s`;
+  });
+  return [
+    'WebGPU: the compiled step (ours) against the same loop on tfjs\'s kernels (kernels=tfjs), same worker',
+    ...renderTable(STEP_HEADER, compared.flatMap((l) => [row(l, 'compiled step', l.ours!), row(l, 'tfjs kernels', l.tfjsKernels!)])),
+    ...ratios,
+  ];
 }
 
 export const PYTORCH_HEADER = [

@@ -12,7 +12,9 @@ import { NUM_CLASSES } from '../core/model/architecture';
 import { buildModel } from '../core/model/build';
 import type { EpochEvent } from '../core/train/events';
 import { disposeSplit, sliceImages, toDevice } from '../core/train/deviceSplit';
-import { trainModel } from '../core/train/train';
+import type { CompiledStep } from '../core/train/compiledStep';
+import { trainModel, type StepMeter } from '../core/train/train';
+import { chooseTrainingStep } from '../kernels/webgpu/compiled';
 import type { BenchMethod, MeasureResult, MeasureSettings, MethodFigures, TfjsFlags } from './protocol';
 import { median } from './stats';
 
@@ -50,6 +52,50 @@ interface Run {
   trainLoss: number;
   trainAccuracy: number;
   leaked: number;
+  cpuMsPerStep: number | null;
+  dispatchesPerStep: number | null;
+}
+
+let dispatches: { count: number } | null = null;
+
+/**
+ * Counts every compute dispatch in this thread from now on, by wrapping
+ * GPUComputePassEncoder.prototype.dispatchWorkgroups (tfjs and the compiled
+ * step both dispatch through it); null where there is no WebGPU.
+ */
+function dispatchCounter(): { count: number } | null {
+  if (dispatches) return dispatches;
+  const encoder = (globalThis as { GPUComputePassEncoder?: { prototype: GPUComputePassEncoder } }).GPUComputePassEncoder;
+  if (!encoder) return null;
+  const counter = { count: 0 };
+  const dispatch = encoder.prototype.dispatchWorkgroups;
+  encoder.prototype.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
+    counter.count++;
+    return dispatch.apply(this, args);
+  };
+  dispatches = counter;
+  return counter;
+}
+
+/** A StepMeter that sums the time and the dispatches inside the steps. */
+function stepMeter(counter: { count: number } | null): StepMeter & { perStep(): { cpuMs: number; dispatches: number | null } } {
+  let steps = 0;
+  let ms = 0;
+  let dispatched = 0;
+  let startedAt = 0;
+  let countAtStart = 0;
+  return {
+    stepStarts: () => {
+      startedAt = performance.now();
+      countAtStart = counter?.count ?? 0;
+    },
+    stepEnds: () => {
+      ms += performance.now() - startedAt;
+      dispatched += (counter?.count ?? 0) - countAtStart;
+      steps++;
+    },
+    perStep: () => ({ cpuMs: ms / Math.max(steps, 1), dispatches: counter ? dispatched / Math.max(steps, 1) : null }),
+  };
 }
 
 function figures(runs: Run[], images: number, steps: number): MethodFigures {
@@ -64,16 +110,25 @@ function figures(runs: Run[], images: number, steps: number): MethodFigures {
     trainLoss: runs[runs.length - 1].trainLoss,
     trainAccuracy: runs[runs.length - 1].trainAccuracy,
     tensorsLeakedPerRun: Math.max(...runs.map((r) => r.leaked)),
+    cpuMsPerStep: median(runs.flatMap((r) => (r.cpuMsPerStep === null ? [] : [r.cpuMsPerStep]))),
+    dispatchesPerStep: median(runs.flatMap((r) => (r.dispatchesPerStep === null ? [] : [r.dispatchesPerStep]))),
   };
 }
 
-/** The app's loop: trainModel() with the d2l preset, one epoch over `images` images. */
-async function runOurs(model: tf.LayersModel, config: Config, input: MeasureInput, images: number, sample: () => void): Promise<Run> {
+/**
+ * The app's loop: trainModel() with the d2l preset, one epoch over `images`
+ * images; with `compiledStep` (built for `model`) on WebGPU.
+ */
+async function runOurs(
+  model: tf.LayersModel, config: Config, input: MeasureInput, images: number, sample: () => void, compiledStep: CompiledStep | null,
+): Promise<Run> {
   let epoch: EpochEvent | null = null;
   const before = tf.memory().numTensors;
+  const meter = stepMeter(dispatchCounter());
   const start = performance.now();
   const end = await trainModel({
-    model, config: { ...config, train: images }, train: input.train, test: input.test,
+    model, config: { ...config, train: images }, train: input.train, test: input.test, stepMeter: meter,
+    compiledStep: compiledStep ?? undefined,
     onEvent: (event) => {
       sample();
       if (event.type === 'epoch') epoch = event;
@@ -90,6 +145,8 @@ async function runOurs(model: tf.LayersModel, config: Config, input: MeasureInpu
     trainLoss: last.trainLoss,
     trainAccuracy: last.trainAccuracy,
     leaked: tf.memory().numTensors - before,
+    cpuMsPerStep: meter.perStep().cpuMs,
+    dispatchesPerStep: meter.perStep().dispatches,
   };
 }
 
@@ -143,6 +200,8 @@ async function runFit(model: tf.Sequential, xs: tf.Tensor, ys: tf.Tensor, batch:
     trainLoss: logs?.loss ?? NaN,
     trainAccuracy: logs?.acc ?? logs?.accuracy ?? NaN,
     leaked: tf.memory().numTensors - before,
+    cpuMsPerStep: null,
+    dispatchesPerStep: null,
   };
 }
 
@@ -150,7 +209,9 @@ async function runFit(model: tf.Sequential, xs: tf.Tensor, ys: tf.Tensor, batch:
 export function normalizeMethods(methods: readonly BenchMethod[] = ['ours', 'fit']): BenchMethod[] {
   const unique = [...new Set(methods)];
   if (unique.length === 0) throw new Error('measureTraining: no methods to measure');
-  for (const method of unique) if (method !== 'ours' && method !== 'fit') throw new Error(`measureTraining: unknown method '${String(method)}'`);
+  for (const method of unique) {
+    if (method !== 'ours' && method !== 'tfjs-kernels' && method !== 'fit') throw new Error(`measureTraining: unknown method '${String(method)}'`);
+  }
   return unique;
 }
 
@@ -184,51 +245,56 @@ export async function measureTraining(input: MeasureInput): Promise<MeasureResul
 
   const tensorsBefore = tf.memory().numTensors;
   const ours = methods.includes('ours') ? buildModel(config) : null;
+  const tfjsKernels = methods.includes('tfjs-kernels') ? buildModel(config) : null;
   const fit = methods.includes('fit') ? buildFitModel(config, input.tutorialModel ?? false) : null;
   // The same images as our loop; model.fit gets them as one float tensor, as in the tutorials.
   const split = fit ? toDevice(input.train, images) : null;
   const xs = split ? sliceImages(split, 0, split.count) : null;
   const ys = split ? tf.tidy(() => tf.oneHot(split.labels, NUM_CLASSES).toFloat()) : null;
+  // On WebGPU ours trains with the compiled step, as the app does.
+  const stepChoice = ours ? await chooseTrainingStep({ backend: input.backend, compiledStep: true }, ours, config) : null;
+  const compiled = stepChoice?.step ?? null;
+  if (stepChoice?.note) log(`ours: ${stepChoice.note}`);
+  const LABEL: Record<BenchMethod, string> = { ours: 'ours', 'tfjs-kernels': 'ours on tfjs kernels', fit: 'model.fit' };
+  /** One run of `method` over the first `count` images. */
+  const runMethod = async (method: BenchMethod, count: number): Promise<Run | null> => {
+    if (method === 'ours' && ours) return runOurs(ours, config, input, count, sample, compiled);
+    if (method === 'tfjs-kernels' && tfjsKernels) return runOurs(tfjsKernels, config, input, count, sample, null);
+    if (method !== 'fit' || !fit || !xs || !ys) return null;
+    if (count >= xs.shape[0]) return runFit(fit.model, xs, ys, batch, sample);
+    const [wx, wy] = [xs.slice(0, count), ys.slice(0, count)];
+    try {
+      return await runFit(fit.model, wx, wy, batch, sample);
+    } finally {
+      wx.dispose();
+      wy.dispose();
+    }
+  };
   const timed = async (): Promise<Omit<MeasureResult, 'tensorsAfter'>> => {
     if (warmup > 0) {
       for (const method of methods) {
-        if (method === 'ours' && ours) {
-          log(`warm-up: ours, ${warmup} images`);
-          await runOurs(ours, config, input, warmup, sample);
-        } else if (method === 'fit' && fit && xs && ys) {
-          log(`warm-up: model.fit, ${warmup} images`);
-          const n = Math.min(warmup, xs.shape[0]);
-          const [wx, wy] = [xs.slice(0, n), ys.slice(0, n)];
-          try {
-            await runFit(fit.model, wx, wy, batch, sample);
-          } finally {
-            wx.dispose();
-            wy.dispose();
-          }
-        }
+        log(`warm-up: ${LABEL[method]}, ${warmup} images`);
+        await runMethod(method, warmup);
       }
     }
-    const runs: Record<BenchMethod, Run[]> = { ours: [], fit: [] };
+    const runs: Record<BenchMethod, Run[]> = { ours: [], 'tfjs-kernels': [], fit: [] };
     for (let round = 0; round < rounds; round++) {
       for (const method of roundOrder(methods, round)) {
-        if (method === 'ours' && ours) {
-          const run = await runOurs(ours, config, input, images, sample);
-          runs.ours.push(run);
-          log(`round ${round + 1}/${rounds}: ours ${run.imagesPerSecond.toFixed(1)} images/s`);
-        } else if (method === 'fit' && fit && xs && ys) {
-          const run = await runFit(fit.model, xs, ys, batch, sample);
-          runs.fit.push(run);
-          log(`round ${round + 1}/${rounds}: model.fit ${run.imagesPerSecond.toFixed(1)} images/s`);
-        }
+        const run = await runMethod(method, images);
+        if (!run) continue;
+        runs[method].push(run);
+        log(`round ${round + 1}/${rounds}: ${LABEL[method]} ${run.imagesPerSecond.toFixed(1)} images/s`);
       }
     }
     sample();
-    const oursFigures = runs.ours.length ? figures(runs.ours, trainImages, steps) : undefined;
-    const fitFigures = runs.fit.length ? figures(runs.fit, trainImages, steps) : undefined;
+    const of = (method: BenchMethod) => (runs[method].length ? figures(runs[method], trainImages, steps) : undefined);
+    const [oursFigures, tfjsFigures, fitFigures] = [of('ours'), of('tfjs-kernels'), of('fit')];
     return {
       ...(oursFigures ? { ours: oursFigures } : {}),
+      ...(tfjsFigures ? { tfjsKernels: tfjsFigures } : {}),
       ...(fitFigures ? { fit: fitFigures } : {}),
       ...(oursFigures && fitFigures ? { oursOverFit: oursFigures.imagesPerSecond / fitFigures.imagesPerSecond } : {}),
+      ...(stepChoice?.note ? { stepNote: stepChoice.note } : {}),
       steps,
       tensorsBefore,
       peakHeapBytes: peakHeap,
@@ -240,7 +306,9 @@ export async function measureTraining(input: MeasureInput): Promise<MeasureResul
     result = await timed();
   } finally {
     clearInterval(sampler);
+    compiled?.dispose();
     ours?.dispose();
+    tfjsKernels?.dispose();
     fit?.model.dispose();
     fit?.optimizer.dispose();
     xs?.dispose();

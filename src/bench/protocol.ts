@@ -20,8 +20,12 @@ export interface MeasureSettings {
   rounds: number;
 }
 
-/** The two timed training loops: the app's (core/train) and a plain tfjs `model.fit` loop. */
-export type BenchMethod = 'ours' | 'fit';
+/**
+ * The timed training loops: the app's (core/train; on WebGPU with the
+ * compiled step), the app's loop on tfjs's WebGPU kernels (kernels=tfjs, the
+ * path before the compiled step), and a plain tfjs `model.fit` loop.
+ */
+export type BenchMethod = 'ours' | 'tfjs-kernels' | 'fit';
 
 /**
  * How the bench worker starts the backend:
@@ -41,6 +45,7 @@ export type BenchSetup = 'app' | 'stock';
  */
 export function setupMethods(setup: BenchSetup, backend: ActiveBackend): readonly BenchMethod[] {
   if (setup === 'stock') return ['fit'];
+  if (backend === 'webgpu') return ['ours', 'tfjs-kernels'];
   return backend === 'wasm' || backend === 'cpu' ? ['ours', 'fit'] : ['ours'];
 }
 
@@ -69,14 +74,26 @@ export interface MethodFigures {
   trainAccuracy: number;
   /** Largest growth of tf.memory().numTensors across one timed run (0 when a run frees what it makes). */
   tensorsLeakedPerRun: number;
+  /**
+   * Our loop only (null for model.fit): milliseconds per step on the training
+   * thread, median over rounds. On a GPU backend that is encoding and
+   * submitting the step, apart from waiting on the GPU; on a CPU backend, the step.
+   */
+  cpuMsPerStep: number | null;
+  /** GPU compute dispatches per step (counted at GPUComputePassEncoder.dispatchWorkgroups); null off WebGPU and for model.fit. */
+  dispatchesPerStep: number | null;
 }
 
 /** Figures of the methods that ran (see MeasureInput.methods); the ratio only when both did. */
 export interface MeasureResult {
   ours?: MethodFigures;
+  /** Our loop on tfjs's WebGPU kernels (WebGPU only). */
+  tfjsKernels?: MethodFigures;
   fit?: MethodFigures;
   /** ours.imagesPerSecond / fit.imagesPerSecond, same worker */
   oursOverFit?: number;
+  /** How ours trained on WebGPU: "compiled training step, …" or "tfjs kernels: <why>". */
+  stepNote?: string;
   steps: number;
   tensorsBefore: number;
   /** After the methods ran, everything disposed; equal to tensorsBefore when nothing leaks. */

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../core/config/params';
+import { compiledStepFor } from '../kernels/prepareBackend';
 import { chooseBackend, type BackendChoice, watchDeviceLoss } from './backends';
 import type { ActiveBackend } from './protocol';
 
@@ -25,20 +26,24 @@ export class BackendKeeper {
   private readonly lost = new Map<ActiveBackend, string>();
   private readonly watches = new Map<ActiveBackend, LossWatch>();
 
-  /** Starts `requested` (for 'auto', measures which is fastest the first time) once earlier starts are done. */
-  start(requested: BackendName): Promise<BackendChoice> {
-    const started = this.starting.then(() => this.activate(requested));
+  /**
+   * Starts `requested` (for 'auto', measures which is fastest the first time) once earlier starts are done;
+   * `compiledStep` asks for the compiled WebGPU step (config.kernels), per run.
+   */
+  start(requested: BackendName, compiledStep = false): Promise<BackendChoice> {
+    const started = this.starting.then(() => this.activate(requested, compiledStep));
     // A failure is reported by whoever awaits it, not by the next start.
     this.starting = started.catch(() => undefined);
     return started;
   }
 
-  private async activate(requested: BackendName): Promise<BackendChoice> {
+  private async activate(requested: BackendName, compiledStep: boolean): Promise<BackendChoice> {
     if (requested === 'auto' && this.autoChoice && !this.lost.has(this.autoChoice.backend)) {
-      await tf.setBackend(this.autoChoice.backend);
-      return this.autoChoice;
+      const { backend } = this.autoChoice;
+      await tf.setBackend(backend);
+      return { ...this.autoChoice, compiledStep: compiledStepFor(backend, { kernels: 'ours', compiledStep }) };
     }
-    const choice = await chooseBackend(requested, { unavailable: this.lost });
+    const choice = await chooseBackend(requested, { unavailable: this.lost, compiledStep });
     if (requested === 'auto') this.autoChoice = choice;
     return choice;
   }

@@ -103,7 +103,7 @@ export class RunSession {
     };
     try {
       const splits = await this.dataset.load(config.dataset, emit);
-      const choice = await this.backends.start(config.backend);
+      const choice = await this.backends.start(config.backend, config.kernels === 'compiled');
       const details = await describeBackend(choice.backend);
       const backendEvent = { type: 'backend', backend: choice.backend, requested: config.backend, note: choice.note, details } as const;
       if (abort.signal.aborted) {
@@ -117,7 +117,7 @@ export class RunSession {
       this.forget(this.kept.length - 1, 'a newer run replaced its model');
       const kept: KeptRun = { id: runId, model: buildModel(config), backend: choice.backend, evaluation: null, splits };
       this.kept.push(kept);
-      const { step: compiledStep, note: stepNote } = await chooseTrainingStep(choice.backend, kept.model, config);
+      const { step: compiledStep, note: stepNote } = await chooseTrainingStep(choice, kept.model, config);
       // Compiled: a detail of how it runs; tfjs's kernels on WebGPU: a note with the reason, as a fallback is.
       emit(compiledStep
         ? { ...backendEvent, details: `${details} · ${stepNote}` }

@@ -36,8 +36,17 @@ export interface TrainOptions {
    * WebGPU step); the caller built it for this model and config and frees it.
    */
   compiledStep?: CompiledStep;
-  /** Gets the milliseconds each step spent on this thread (encoding and submitting it, or computing it on a CPU backend). */
-  onStepTimed?: (milliseconds: number) => void;
+  /** Told when each step's work on this thread starts and ends (the benchmark times it and counts GPU dispatches). */
+  stepMeter?: StepMeter;
+}
+
+/**
+ * Around the synchronous part of each step: on a GPU backend, encoding and
+ * submitting it (the GPU runs later); on a CPU backend, the step itself.
+ */
+export interface StepMeter {
+  stepStarts(): void;
+  stepEnds(): void;
 }
 
 /** How long the loop may run before it lets messages (Stop, Pause, queries) in. */
@@ -174,7 +183,7 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
         const start = (step - 1) * config.batch;
         const size = Math.min(config.batch, count - start);
         const split = trainSplit;
-        const stepStart = performance.now();
+        options.stepMeter?.stepStarts();
         if (compiled) compiled.step(start, size);
         else {
           const previous = epochSums!;
@@ -182,7 +191,7 @@ export async function trainModel(options: TrainOptions): Promise<EndEvent> {
           sums = epochSums;
           previous.dispose();
         }
-        options.onStepTimed?.(performance.now() - stepStart);
+        options.stepMeter?.stepEnds();
         imagesDone += size;
 
         // The run's first step is read back too, so the learner sees the

@@ -61,16 +61,13 @@ const USAGE_STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | G
 async function withErrorScopes<T>(device: GPUDevice, what: string, make: () => Promise<T>): Promise<T> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
-  let value: T;
-  try {
-    value = await make();
-  } finally {
-    const validation = await device.popErrorScope();
-    const memory = await device.popErrorScope();
-    const error = memory ?? validation;
-    if (error) throw new Error(`${what}: ${memory ? 'out of GPU memory' : error.message.split('\n')[0]}`);
-  }
-  return value;
+  const made = await make().then((value) => ({ value }), (error: unknown) => ({ error }));
+  const validation = await device.popErrorScope();
+  const memory = await device.popErrorScope();
+  const scoped = memory ?? validation;
+  if (scoped) throw new Error(`${what}: ${memory ? 'out of GPU memory' : scoped.message.split('\n')[0]}`);
+  if ('error' in made) throw made.error instanceof Error ? new Error(`${what}: ${made.error.message.split('\n')[0]}`) : made.error;
+  return made.value;
 }
 
 function layoutFor(device: GPUDevice, kernel: KernelSpec): GPUBindGroupLayout {

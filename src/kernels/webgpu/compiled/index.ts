@@ -16,14 +16,17 @@ export interface TrainingStepChoice {
 }
 
 /**
- * The compiled step for `model` where the running backend is WebGPU and
- * `config.kernels` asks for it; otherwise, or when it cannot be built (a
- * shader the device rejects, memory, a device limit), tfjs's kernels, with
- * the reason. Never throws.
+ * The compiled step for `model` (built from `config`) where the backend was
+ * prepared for it (prepareBackend's compiledStep: WebGPU, our kernels, and
+ * config.kernels=compiled); otherwise, or when it cannot be built (a shader
+ * the device rejects, memory, a device limit), tfjs's kernels, with the
+ * reason. Never throws.
  */
-export async function chooseTrainingStep(backend: string, model: tf.LayersModel, config: Config): Promise<TrainingStepChoice> {
-  if (backend !== 'webgpu') return { step: null, note: null };
-  if (config.kernels === 'tfjs') return { step: null, note: 'tfjs kernels: chosen in the settings (kernels=tfjs)' };
+export async function chooseTrainingStep(
+  prepared: { backend: string; compiledStep: boolean }, model: tf.LayersModel, config: Config,
+): Promise<TrainingStepChoice> {
+  if (prepared.backend !== 'webgpu') return { step: null, note: null };
+  if (!prepared.compiledStep) return { step: null, note: 'tfjs kernels: the compiled step is turned off (kernels=tfjs)' };
   try {
     const step = await compileTrainingStep(model, config);
     return { step, note: `compiled training step, ${step.dispatchesPerStep} GPU programs per step` };
