@@ -13,7 +13,8 @@
  * full comparison checks the forward convolution alone.
  */
 import { expect, test } from '@playwright/test';
-import type { BenchPageApi, KernelCheckReply } from '../src/bench/protocol';
+import type { BenchPageApi, KernelCheckReply, StepCheckReply } from '../src/bench/protocol';
+import { STEP_CHECK_CASES, stepCheckFailures } from '../src/kernels/webgpu/compiled/stepCheckCases';
 
 for (const backend of ['webgl', 'webgpu'] as const) {
   test(`${backend}: our convolution kernels match tfjs's own, and free what they make`, async ({ page }) => {
@@ -47,3 +48,15 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     }
   });
 }
+
+test('webgpu: the compiled training step matches tfjs\'s cpu backend step for step, and frees what it makes', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/bench.html');
+  await expect(page.locator('html')).toHaveAttribute('data-bench-ready', 'true');
+  const reply: StepCheckReply = await page.evaluate(() => (window as Window & { lenetBench?: BenchPageApi }).lenetBench!.checkCompiledStep());
+  expect(reply.available, reply.note).toBe(true);
+  expect(reply.cases.map((c) => c.name)).toEqual(STEP_CHECK_CASES.map((c) => c.name));
+  expect(stepCheckFailures(reply.cases)).toEqual([]);
+  // Two dispatches per layer with weights or pooling, the output layer's forward pass and loss in one.
+  expect(reply.cases.find((c) => c.name.startsWith('d2l preset'))?.dispatches).toBe(18);
+});

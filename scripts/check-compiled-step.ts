@@ -6,14 +6,11 @@
  *   LD_LIBRARY_PATH=/usr/lib/chromium VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json npm run check:compiled-step
  * Exits 1 when a case is off; CI runs the same cases in Chromium (e2e/gpu-kernels.spec.ts).
  */
-import * as tf from '@tensorflow/tfjs';
-import { checkCompiledStep, type StepCheckCase } from '../src/kernels/webgpu/compiled/stepCheck';
-import { stepCheckFailures } from '../src/kernels/webgpu/compiled/stepCheckLimits';
-import { installNodeWebGpu } from './lib/node';
+import { checkCompiledStep } from '../src/kernels/webgpu/compiled/stepCheck';
+import { stepCheckFailures, type StepCheckCase } from '../src/kernels/webgpu/compiled/stepCheckCases';
+import { startNodeBackend } from './lib/node';
 
-const adapter = await installNodeWebGpu();
-await import('@tensorflow/tfjs-backend-webgpu');
-if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend did not start');
+const { adapter } = await startNodeBackend('webgpu');
 console.log(`compiled step vs tfjs cpu, ${adapter}`);
 const results: StepCheckCase[] = await checkCompiledStep();
 const fmt = (x: number | null) => (x === null ? '   -   ' : x.toExponential(1));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeasureResult, MethodFigures, QueryFigures, ViewsReply } from '../../src/bench/protocol';
 import { presetConfig } from '../../src/core/config/params';
 import {
-  PYTORCH_HEADER, TABLE_HEADER, idleCostPerEpochMs, jsonLine, lineFrom, pytorchSummary, rounded, summaryTable, tableRow, viewsJsonLine,
+  PYTORCH_HEADER, STEP_HEADER, TABLE_HEADER, stepSummary, idleCostPerEpochMs, jsonLine, lineFrom, pytorchSummary, rounded, summaryTable, tableRow, viewsJsonLine,
   viewsLineFrom, viewsSummary, withPytorch, type BenchLine,
 } from './report';
 
@@ -200,5 +200,19 @@ describe('views open against closed', () => {
   it('says why there is no figure', () => {
     expect(viewsSummary({ figure: 'views', mode: 'browser', ...base, available: false, error: 'the bench worker crashed' }))
       .toEqual(['views open/closed (wasm): not measured: the bench worker crashed']);
+  });
+});
+
+describe('stepSummary', () => {
+  it('puts the compiled step beside our loop on tfjs\'s kernels, with the CPU-bound rate and both ratios', () => {
+    const compiled = { ...figures(100_000), cpuMsPerStep: 0.08, dispatchesPerStep: 18 };
+    const tfjs = { ...figures(40_000), cpuMsPerStep: 6, dispatchesPerStep: 112 };
+    const line = lineFrom({ ...base, available: true, note: 'Dawn' }, result({ ours: compiled, tfjsKernels: tfjs, stepNote: 'compiled training step, 18 GPU programs per step' }));
+    const summary = stepSummary([line]);
+    expect(summary[1].split(/\s{2,}/)).toEqual([...STEP_HEADER]);
+    expect(summary[2].trim().split(/\s{2,}/)).toEqual(['webgpu', '256', 'compiled step', '100000.0', '0.080', '3200000', '18']);
+    expect(summary[3].trim().split(/\s{2,}/)).toEqual(['webgpu', '256', 'tfjs kernels', '40000.0', '6.000', '42667', '112']);
+    expect(summary[4]).toBe('webgpu batch 256: compiled training step, 18 GPU programs per step; 75.0× less CPU per step, 6.2× fewer dispatches, 2.50× the images/s');
+    expect(stepSummary([{ ...line, tfjsKernels: undefined }])).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import type { GpuBackendName } from '../kernels/shared/gpu';
 import { CASES, caseNamed, FORWARD_ONLY_CASES, maxAbs, randoms, readConv2dGrads, relError, size, SPLIT_CASES } from '../kernels/shared/testValues';
 import type { Grads } from '../kernels/shared/testValues';
 import { keptPatchCount } from '../kernels/webgl/convolutions';
+import { checkCompiledStep } from '../kernels/webgpu/compiled/stepCheck';
 import { browserEnvironment, chooseBackend, describeBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining, setTfjsFlags } from './measure';
@@ -30,6 +31,7 @@ import {
   type KernelCheckReply,
   type MeasureReply,
   type MeasureRequest,
+  type StepCheckReply,
 } from './protocol';
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
@@ -66,6 +68,11 @@ async function startStock(backend: ActiveBackend): Promise<string> {
 }
 
 const api: BenchWorkerApi = {
+  async checkCompiledStep(): Promise<StepCheckReply> {
+    const choice = await chooseBackend('webgpu');
+    if (choice.backend !== 'webgpu') return { available: false, note: choice.note ?? '', cases: [] };
+    return { available: true, note: await describeBackend('webgpu'), cases: await checkCompiledStep() };
+  },
   async measure(request: MeasureRequest, onLog: (line: string) => void): Promise<MeasureReply> {
     const log = (line: string) => {
       void onLog(line);

@@ -69,6 +69,9 @@ const api: BenchPageApi = {
   checkKernels(backend) {
     return inFreshWorker(`${backend} kernel check`, (remote) => remote.checkKernels(backend));
   },
+  checkCompiledStep() {
+    return inFreshWorker('compiled step check', (remote) => remote.checkCompiledStep());
+  },
 };
 
 (window as Window & { lenetBench?: BenchPageApi }).lenetBench = api;

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../core/config/params';
 import type { GpuBackendName } from '../kernels/shared/gpu';
+import type { StepCheckCase } from '../kernels/webgpu/compiled/stepCheckCases';
 import type { EndEvent } from '../core/train/events';
 import type { ActiveBackend, Query } from '../worker/protocol';
 
@@ -148,9 +149,18 @@ export interface KernelCheckReply {
   patchesKept: number;
 }
 
+/** The compiled WebGPU step against tfjs's cpu backend (src/kernels/webgpu/compiled/stepCheck.ts). */
+export interface StepCheckReply {
+  /** False when WebGPU does not start here; `note` says why. */
+  available: boolean;
+  note: string;
+  cases: StepCheckCase[];
+}
+
 export interface BenchWorkerApi {
   measure(request: MeasureRequest, onLog: (line: string) => void): Promise<MeasureReply>;
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
+  checkCompiledStep(): Promise<StepCheckReply>;
 }
 
 /** Whether the app's inspection views are open (querying the run's model) while a run trains. */
@@ -271,5 +281,7 @@ export interface BenchPageApi {
   measureViews(request: Omit<ViewsRequest, 'dataUrl'> & { dataUrl?: string }): Promise<ViewsReply>;
   /** Runs our GPU training kernels and the backend's own on the same inputs, in a fresh worker. */
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
+  /** Runs the compiled WebGPU step and tfjs's cpu backend on the same weights and rows, in a fresh worker. */
+  checkCompiledStep(): Promise<StepCheckReply>;
   userAgent: string;
 }

@@ -15,39 +15,8 @@ import { buildModel, buildOptimizer } from '../../../core/model/build';
 import { disposeSplit, toDevice } from '../../../core/train/deviceSplit';
 import { disposeOptimizer } from '../../../core/train/train';
 import { compileTrainingStep, weightVariable } from './compiledStep';
+import { STEP_CHECK_CASES, type StepCheckCase } from './stepCheckCases';
 import { planStep, PACKED_SPLIT_WIDTH } from './stepPlan';
-
-/** The cases: every preset and the geometries the editor allows beyond them. */
-export const STEP_CHECK_CASES: { name: string; query: string; rows: number }[] = [
-  { name: 'd2l preset (sigmoid, avg pool, SGD)', query: 'preset=d2l&batch=16', rows: 16 },
-  { name: 'djl preset (5×5 pools stride 2 padding 2, first conv without bias)', query: 'preset=djl&batch=16', rows: 13 },
-  { name: 'modern preset (ReLU, max pool, Adam)', query: 'preset=modern&batch=16', rows: 16 },
-  { name: 'modern preset with SGD (ReLU and max pool gradients)', query: 'preset=modern&optimizer=sgd&lr=0.1&batch=16', rows: 11 },
-  { name: 'kernels 3 and 7, tanh, momentum', query: 'preset=d2l&arch=c8k3p1-pool2-c16k7p3-pool2-d120-d84&activation=tanh&optimizer=momentum&lr=0.1&batch=12', rows: 12 },
-  { name: 'stride 2, no pools, ReLU, SGD', query: 'preset=d2l&arch=c8k5p2s2-c16k3s2-d64&activation=relu&lr=0.1&batch=8', rows: 7 },
-  { name: 'three conv blocks, one dense layer, max pool, momentum', query: 'preset=d2l&arch=c6k3p1-pool2-c12k3p1-pool2-c16k3p1-pool2-d32&pool=max&activation=relu&optimizer=momentum&lr=0.05&batch=8', rows: 8 },
-  { name: 'three dense layers, overlapping max pools, Adam', query: 'preset=d2l&arch=c6k5p2-pool3s2p1-c16k5-pool2-d120-d84-d42&pool=max&optimizer=adam&lr=0.01&batch=8', rows: 8 },
-  { name: 'no hidden dense layer, 32 channels, sigmoid, SGD', query: 'preset=d2l&arch=c32k3p1-pool2&batch=8', rows: 8 },
-];
-
-export interface StepCheckCase {
-  name: string;
-  query: string;
-  optimizer: Config['optimizer'];
-  dispatches: number;
-  /** Per step: |ours − cpu| / max(|cpu|, 1e-6) of the mean loss. */
-  lossError: number[];
-  /** Per step: ours − cpu correct answers. */
-  correctDifference: number[];
-  /** Worst over the weights: max |ours − cpu| / max |cpu| of the first step's gradient; null where the optimizer hides it (Adam). */
-  gradientError: number | null;
-  /** Worst over the weights and steps: max |ours − cpu| / max |cpu update| of the weights. */
-  weightError: number;
-  /** The weight with the worst error, e.g. "conv2 kernel after step 2". */
-  worstWeight: string;
-  tensorsLeaked: number;
-  error?: string;
-}
 
 function randomBytes(count: number, seed: number, modulo: number): Uint8Array {
   let state = seed >>> 0;
