@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleNodeBench } from './bundle';
+import { bundleNodeScripts } from './bundle';
 
-describe('bundleNodeBench', () => {
+describe('bundleNodeScripts', () => {
   let dir = '';
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('makes one file that starts outside the repo, with no Playwright or Vite in it', async () => {
     dir = await mkdtemp(join(tmpdir(), 'lenet-bench-bundle-'));
+    await bundleNodeScripts(dir);
     const file = join(dir, 'bench.mjs');
-    await bundleNodeBench(file);
     const text = await readFile(file, 'utf8');
     expect(text).not.toMatch(/from\s*["']@playwright|from\s*["']vite["']/);
     // Outside the repo no node_modules can be found: it starts on what it holds.

@@ -5,6 +5,8 @@
  * (the project's lent device machines):
  *
  *   bench/bench.mjs          scripts/bench.ts, Node path only, bundled with esbuild
+ *   bench/check-compiled-step.mjs  scripts/check-compiled-step.ts (the compiled WebGPU step against tfjs's cpu backend)
+ *   bench/shared-*.mjs       what those two share (tfjs, the core), once
  *   node.xz                  this machine's Node binary
  *   node_modules/webgpu/     Dawn for linux-x64 (the optional npm package `webgpu`), dawn.node xz-compressed
  *   lib/libvulkan.so.1       a Vulkan loader, used there only when the machine has none
@@ -26,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DAWN_INSTALL, DAWN_PACKAGE } from '../lib/node';
 import { runProcess } from '../bench/processes';
-import { bundleNodeBench } from './bundle';
+import { bundleNodeScripts } from './bundle';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KIT = join(ROOT, '.gpu-kit');
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'public', 'data', 'fashion-mnist', 'manifest.json'))) throw new Error('no dataset: run `npm run data` first');
 
   await rm(KIT, { recursive: true, force: true });
-  await bundleNodeBench(join(KIT, 'bench', 'bench.mjs'));
+  await bundleNodeScripts(join(KIT, 'bench'));
 
   const dawnOut = join(KIT, 'node_modules', DAWN_PACKAGE);
   await mkdir(join(dawnOut, 'dist', 'linux-x64'), { recursive: true });
@@ -110,10 +112,11 @@ async function main(): Promise<void> {
   // The bundle must start on its own: everything but Dawn is inside it.
   await runProcess(process.execPath, [join(KIT, 'bench', 'bench.mjs'), '--help'], { cwd: KIT, stdio: ['ignore', 'ignore', 'inherit'] });
 
-  console.log(`packed ${KIT}: bench ${await fileMib(join(KIT, 'bench', 'bench.mjs'))}, node ${await fileMib(join(KIT, 'node.xz'))}, ` +
+  console.log(`packed ${KIT}: bench and step check ${mib(await bytesUnder(join(KIT, 'bench')))}, node ${await fileMib(join(KIT, 'node.xz'))}, ` +
     `Dawn ${await fileMib(join(dawnOut, 'dist', 'linux-x64', 'dawn.node.xz'))}${loader ? `, Vulkan loader from ${loader}` : ''}`);
-  const carried = (await bytesUnder(KIT)) + (await bytesUnder(join(ROOT, 'public', 'data')));
-  console.log(`.gpu-kit/ and public/data/ together: ${mib(carried)}. On the GPU machine, from the checkout's root with both ` +
+  // The bench reads Fashion-MNIST only.
+  const carried = (await bytesUnder(KIT)) + (await bytesUnder(join(ROOT, 'public', 'data', 'fashion-mnist')));
+  console.log(`.gpu-kit/ and public/data/fashion-mnist/ together: ${mib(carried)}. On the GPU machine, from the checkout's root with both ` +
     'copied in: bash .gpu-kit/run.sh');
 }
 

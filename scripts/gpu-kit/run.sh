@@ -6,7 +6,8 @@
 #   bash .gpu-kit/run.sh                 the default run below
 #   bash .gpu-kit/run.sh --images=8192   any `npm run bench -- --node` options instead
 #
-# Runs the bench's Node path on WebGPU through Dawn and Vulkan, with the Node
+# Checks the compiled WebGPU step against tfjs's cpu backend, then runs the bench's Node path on
+# WebGPU through Dawn and Vulkan, with the Node
 # binary packed in the kit. Figures and the JSON lines go to stdout; the lines
 # also go to .gpu-kit/bench-results/, and to $OUT when that is set.
 set -euo pipefail
@@ -50,11 +51,14 @@ if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$nvidia_icd" ]; then export VK_DRIVER_
 
 echo "gpu-kit: node $("$work/node" --version), VK_DRIVER_FILES=${VK_DRIVER_FILES:-(default)}, $(command -v nvidia-smi >/dev/null && nvidia-smi -L | head -1 || echo 'no nvidia-smi')"
 if [ $# -eq 0 ]; then
-  # A GPU trains an epoch in about a second: enough images and rounds for a stable figure.
-  set -- --images=49152 --warmup=4096 --rounds=3 --no-cold
+  # A GPU trains an epoch in about a second: enough images and rounds for a stable figure, at the batch
+  # sizes the issue asks for (the compiled step against our loop on tfjs's kernels, and model.fit).
+  set -- --images=49152 --warmup=4096 --rounds=3 --no-cold --batches=256,1024
 fi
 cd "$root"
 status=0
+# First the compiled step against tfjs's cpu backend on this GPU (seconds): a figure is worth little if the step is wrong.
+"$work/node" "$kit/bench/check-compiled-step.mjs" || status=$?
 "$work/node" "$kit/bench/bench.mjs" --node --backends=webgpu "$@" || status=$?
 if [ -n "${OUT:-}" ] && [ -d "$kit/bench-results" ]; then cp "$kit"/bench-results/*.jsonl "$OUT"/ 2>/dev/null || true; fi
 exit "$status"
