@@ -42,8 +42,9 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   await drawStroke(page, [10, 6], [16, 22]);
   await expect(view(page, 'Draw')).toContainText('The model of that run is gone: its GPU was lost');
 
-  // Still asking for WebGL: the next run falls back (WebGPU is next in line; it is slow in SwiftShader, so a tiny run).
-  await page.getByLabel('Training images', { exact: true }).fill('64');
+  // Still asking for WebGL: the next run falls back (WebGPU is next in line; slow in SwiftShader, so a small run,
+  // yet long enough, at about a hundred images a second with the compiled step, to be lost while it trains).
+  await page.getByLabel('Training images', { exact: true }).fill('1024');
   await page.getByLabel('Test images', { exact: true }).fill('32');
   await page.getByLabel('Batch size', { exact: true }).fill('32');
   await page.getByLabel('Epochs', { exact: true }).fill('1');
@@ -52,8 +53,9 @@ test('a lost WebGL context, then a lost WebGPU device: each run ends with an ale
   await expect(status(page)).toContainText(
     'Backend: webgpu (WebGL unavailable: its GPU was lost earlier in this session; reload the page to try it again)',
   );
-  // Kill the GPU process while that WebGPU run is on.
-  await page.waitForTimeout(2_000);
+  // Kill the GPU process while that WebGPU run is on: once it trains (the backend line shows how).
+  await expect(status(page)).toContainText('Training · Backend: webgpu');
+  await expect(status(page)).toContainText('compiled training step');
   const cdp = await browser.newBrowserCDPSession();
   await cdp.send('Browser.crashGpuProcess');
   await expect(alert).toContainText('The run stopped: the WebGPU device was lost');
