@@ -36,7 +36,7 @@ type BenchWindow = Window & {
 };
 
 /** playwright.config.ts's Chromium (system binary, SwiftShader WebGPU/WebGL flags), plus precise heap figures. */
-function launchOptions(): LaunchOptions {
+export function launchOptions(): LaunchOptions {
   const base = playwrightConfig.use?.launchOptions ?? {};
   return { ...base, headless: true, args: [...(base.args ?? []), '--enable-precise-memory-info'] };
 }
@@ -99,7 +99,7 @@ export async function startPreview(): Promise<Preview> {
   return { url, stop };
 }
 
-async function openBenchPage(browser: Browser, url: string): Promise<{ page: Page; heap: WorkerHeapSampler }> {
+export async function openBenchPage(browser: Browser, url: string): Promise<{ page: Page; heap: WorkerHeapSampler }> {
   const page = await (await browser.newContext()).newPage();
   page.on('console', (message) => {
     const text = message.text();

@@ -24,6 +24,7 @@ import { checkCompiledStep } from '../kernels/webgpu/compiled/stepCheck';
 import { browserEnvironment, chooseBackend, describeBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining, setTfjsFlags } from './measure';
+import { profileTraining } from './profile';
 import {
   setupMethods,
   type BenchWorkerApi,
@@ -31,6 +32,8 @@ import {
   type KernelCheckReply,
   type MeasureReply,
   type MeasureRequest,
+  type ProfileReply,
+  type ProfileRequest,
   type StepCheckReply,
 } from './protocol';
 
@@ -68,6 +71,14 @@ async function startStock(backend: ActiveBackend): Promise<string> {
 }
 
 const api: BenchWorkerApi = {
+  async profile(request: ProfileRequest): Promise<ProfileReply> {
+    const { backend } = request;
+    const splits = await loadDatasetFolder((name) => fetchBytes(new URL(`${DATASET_INFO.fashion.folder}/${name}`, request.dataUrl)));
+    const choice = await chooseBackend(backend);
+    if (choice.backend !== backend) return { backend, available: false, note: choice.note, result: null };
+    const result = await profileTraining({ backend, batch: request.batch, steps: request.steps, train: splits.train, test: splits.test });
+    return { backend, available: true, note: await describeBackend(backend), result };
+  },
   async checkCompiledStep(): Promise<StepCheckReply> {
     const choice = await chooseBackend('webgpu');
     if (choice.backend !== 'webgpu') return { available: false, note: choice.note ?? '', cases: [] };

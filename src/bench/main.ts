@@ -69,6 +69,9 @@ const api: BenchPageApi = {
   checkKernels(backend) {
     return inFreshWorker(`${backend} kernel check`, (remote) => remote.checkKernels(backend));
   },
+  profile(request) {
+    return inFreshWorker(`${request.backend} profile`, (remote) => remote.profile({ ...request, dataUrl: request.dataUrl ?? DATA_URL }));
+  },
   checkCompiledStep() {
     return inFreshWorker('compiled step check', (remote) => remote.checkCompiledStep());
   },

@@ -5,6 +5,7 @@
 import type { Config } from '../core/config/params';
 import type { GpuBackendName } from '../kernels/shared/gpu';
 import type { StepCheckCase } from '../kernels/webgpu/compiled/stepCheckCases';
+import type { ProfileResult } from './profile';
 import type { EndEvent } from '../core/train/events';
 import type { ActiveBackend, Query } from '../worker/protocol';
 
@@ -157,8 +158,26 @@ export interface StepCheckReply {
   cases: StepCheckCase[];
 }
 
+/** A per-kernel profile of the app's loop (src/bench/profile.ts) with the app's setup of `backend`. */
+export interface ProfileRequest {
+  backend: ActiveBackend;
+  batch: number;
+  steps: number;
+  /** Absolute URL of the folder holding each dataset's folder (…/data/), ending in /. */
+  dataUrl: string;
+}
+
+export interface ProfileReply {
+  backend: ActiveBackend;
+  available: boolean;
+  /** How the backend runs ("SIMD, 2 threads of 2 cores"), or why it could not start. */
+  note: string | null;
+  result: ProfileResult | null;
+}
+
 export interface BenchWorkerApi {
   measure(request: MeasureRequest, onLog: (line: string) => void): Promise<MeasureReply>;
+  profile(request: ProfileRequest): Promise<ProfileReply>;
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
   checkCompiledStep(): Promise<StepCheckReply>;
 }
@@ -281,6 +300,8 @@ export interface BenchPageApi {
   measureViews(request: Omit<ViewsRequest, 'dataUrl'> & { dataUrl?: string }): Promise<ViewsReply>;
   /** Runs our GPU training kernels and the backend's own on the same inputs, in a fresh worker. */
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
+  /** Profiles the app's loop kernel by kernel, in a fresh worker. */
+  profile(request: Omit<ProfileRequest, 'dataUrl'> & { dataUrl?: string }): Promise<ProfileReply>;
   /** Runs the compiled WebGPU step and tfjs's cpu backend on the same weights and rows, in a fresh worker. */
   checkCompiledStep(): Promise<StepCheckReply>;
   userAgent: string;

@@ -1,0 +1,80 @@
+/**
+ * Where a training step's time goes, kernel by kernel: the app's loop
+ * (trainModel, d2l preset) under tf.profile on the running backend, after an
+ * unprofiled warm-up. On WebAssembly the kernel times are wall times around
+ * each kernel on the training thread (tfjs-backend-wasm's timer), so a kernel
+ * that runs on one thread while the others idle shows at full length. The
+ * bench worker runs it in the browser (`npm run bench -- --profile`), with
+ * the app's threads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { presetConfig, type BackendName } from '../core/config/params';
+import type { Dataset } from '../core/data/idx';
+import { buildModel } from '../core/model/build';
+import { trainModel } from '../core/train/train';
+
+export interface KernelProfileRow {
+  kernel: string;
+  callsPerStep: number;
+  msPerStep: number;
+  /** msPerStep over the sum of all kernels' msPerStep. */
+  share: number;
+}
+
+export interface ProfileResult {
+  batch: number;
+  steps: number;
+  /** Wall time per step of the same loop unprofiled, and profiled (profiling adds a little per kernel). */
+  stepMs: number;
+  profiledStepMs: number;
+  /** The kernels' own times added up, per step. */
+  kernelMsPerStep: number;
+  /** Slowest first. */
+  rows: KernelProfileRow[];
+}
+
+export interface ProfileInput {
+  backend: BackendName;
+  batch: number;
+  /** Profiled steps (after as many unprofiled ones, timed for stepMs, and one warm-up epoch of two steps). */
+  steps: number;
+  train: Dataset;
+  test: Dataset;
+}
+
+/** Throws if the loop does not finish: a profile of a failed run means nothing. */
+async function run(model: tf.LayersModel, input: ProfileInput, steps: number): Promise<number> {
+  const config = { ...presetConfig('d2l'), batch: input.batch, epochs: 1, train: input.batch * steps, test: 1, backend: input.backend };
+  const start = performance.now();
+  const end = await trainModel({ model, config, train: input.train, test: input.test, onEvent: () => {} });
+  if (end.type !== 'done') throw new Error(`the training loop ended with '${end.type}'${'message' in end ? `: ${end.message}` : ''}`);
+  return (performance.now() - start) / steps;
+}
+
+export async function profileTraining(input: ProfileInput): Promise<ProfileResult> {
+  const model = buildModel({ ...presetConfig('d2l'), batch: input.batch });
+  try {
+    await run(model, input, 2);
+    const stepMs = await run(model, input, input.steps);
+    let profiledStepMs = 0;
+    const info = await tf.profile(async () => {
+      profiledStepMs = await run(model, input, input.steps);
+    });
+    const totals = new Map<string, { calls: number; ms: number }>();
+    for (const kernel of info.kernels) {
+      const time = await kernel.kernelTimeMs;
+      const ms = typeof time === 'number' ? time : 0;
+      const total = totals.get(kernel.name) ?? { calls: 0, ms: 0 };
+      total.calls++;
+      total.ms += ms;
+      totals.set(kernel.name, total);
+    }
+    const kernelMs = [...totals.values()].reduce((sum, t) => sum + t.ms, 0);
+    const rows = [...totals.entries()]
+      .map(([kernel, t]) => ({ kernel, callsPerStep: t.calls / input.steps, msPerStep: t.ms / input.steps, share: t.ms / (kernelMs || 1) }))
+      .sort((a, b) => b.msPerStep - a.msPerStep);
+    return { batch: input.batch, steps: input.steps, stepMs, profiledStepMs, kernelMsPerStep: kernelMs / input.steps, rows };
+  } finally {
+    model.dispose();
+  }
+}
