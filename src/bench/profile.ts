@@ -64,10 +64,12 @@ export async function profileTraining(input: ProfileInput): Promise<ProfileResul
     for (const kernel of info.kernels) {
       const time = await kernel.kernelTimeMs;
       const ms = typeof time === 'number' ? time : 0;
-      const total = totals.get(kernel.name) ?? { calls: 0, ms: 0 };
+      // By input shapes too: the same kernel on conv1 and conv2 costs very differently.
+      const key = `${kernel.name} ${kernel.inputShapes.map((shape) => `[${shape?.join(",") ?? ""}]`).join(' ')}`;
+      const total = totals.get(key) ?? { calls: 0, ms: 0 };
       total.calls++;
       total.ms += ms;
-      totals.set(kernel.name, total);
+      totals.set(key, total);
     }
     const kernelMs = [...totals.values()].reduce((sum, t) => sum + t.ms, 0);
     const rows = [...totals.entries()]
