@@ -57,15 +57,22 @@ export function weightVariable(model: tf.LayersModel, layer: string, role: 'kern
 
 const USAGE_STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
-/** Pipeline creation errors (a shader the device rejects, memory) as one sentence. */
-async function withErrorScopes<T>(device: GPUDevice, what: string, make: () => Promise<T>): Promise<T> {
+/**
+ * Errors while making something on the GPU (a shader the device rejects, a
+ * buffer it has no memory for) as one sentence; what was made despite them
+ * goes to `discard`.
+ */
+async function withErrorScopes<T>(device: GPUDevice, what: string, make: () => Promise<T>, discard: (value: T) => void): Promise<T> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   const made = await make().then((value) => ({ value }), (error: unknown) => ({ error }));
   const validation = await device.popErrorScope();
   const memory = await device.popErrorScope();
   const scoped = memory ?? validation;
-  if (scoped) throw new Error(`${what}: ${memory ? 'out of GPU memory' : scoped.message.split('\n')[0]}`);
+  if (scoped) {
+    if ('value' in made) discard(made.value);
+    throw new Error(`${what}: ${memory ? 'out of GPU memory' : scoped.message.split('\n')[0]}`);
+  }
   if ('error' in made) throw made.error instanceof Error ? new Error(`${what}: ${made.error.message.split('\n')[0]}`) : made.error;
   return made.value;
 }
@@ -221,14 +228,17 @@ export async function compileTrainingStep(model: tf.LayersModel, config: Config,
   if (storage > device.limits.maxStorageBuffersPerShaderStage) {
     throw new Error(`a kernel binds ${storage} storage buffers; this device allows ${device.limits.maxStorageBuffersPerShaderStage}`);
   }
-  const pipelines = await withErrorScopes(device, 'building the compiled step', () => Promise.all(plan.kernels.map(async (kernel) => {
-    const layout = layoutFor(device, kernel);
-    const pipeline = await device.createComputePipelineAsync({
-      label: `lenet ${kernel.name}`,
-      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module: device.createShaderModule({ code: kernel.code, label: `lenet ${kernel.name}` }), entryPoint: 'main' },
-    });
-    return { pipeline, layout };
-  })));
-  return new WebGpuCompiledStep(backend, plan, pipelines, model, config.optimizer);
+  // The step's own buffers are made in the same error scopes as the pipelines: a lack of memory shows here too.
+  return withErrorScopes(device, 'building the compiled step', async () => {
+    const pipelines = await Promise.all(plan.kernels.map(async (kernel) => {
+      const layout = layoutFor(device, kernel);
+      const pipeline = await device.createComputePipelineAsync({
+        label: `lenet ${kernel.name}`,
+        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module: device.createShaderModule({ code: kernel.code, label: `lenet ${kernel.name}` }), entryPoint: 'main' },
+      });
+      return { pipeline, layout };
+    }));
+    return new WebGpuCompiledStep(backend, plan, pipelines, model, config.optimizer);
+  }, (step) => step.dispose());
 }
