@@ -25,6 +25,11 @@ const THREADS = 64;
 const MAX_GROUPS_PER_DIMENSION = 65_535;
 /** The loss kernel is one workgroup: the batch's sums end in one place without atomics. */
 const LOSS_THREADS = 256;
+/**
+ * Threads per convolution weight in its gradient's reduction: the first layer
+ * has only 156 weights, each a sum over batch × 784 positions.
+ */
+const REDUCE_THREADS = 256;
 const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 /** tfjs's Adam epsilon on a float32 backend (KernelBackend.epsilon()). */
@@ -153,9 +158,10 @@ function varName(buffer: string): string {
   return buffer.replace(/[^A-Za-z0-9]/g, '_');
 }
 
-const ENTRY = `@compute @workgroup_size(${THREADS})
+const entry = (threads: number) => `@compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {`;
+const ENTRY = entry(THREADS);
 /** The flat workgroup index and this thread's flat index. */
 const INDEX = `  let i = (wid.y * nwg.x + wid.x) * ${THREADS}u + lid;`;
 
@@ -356,8 +362,8 @@ ${INDEX}
         ...(biasBuffer ? [{ buffer: biasBuffer, access: 'read_write' as const }] : []),
         ...(words ? [{ buffer: stateBuffer, access: 'read_write' as const }] : []),
         { buffer: 'params', access: 'uniform' },
-      ], `var<workgroup> partial: array<f32, ${THREADS}>;
-${ENTRY}
+      ], `var<workgroup> partial: array<f32, ${REDUCE_THREADS}>;
+${entry(REDUCE_THREADS)}
   let w = wid.y * nwg.x + wid.x;
   if (w >= ${nW + nB}u) { return; }
   let isBias = w >= ${nW}u;
@@ -368,7 +374,7 @@ ${ENTRY}
   let ky = i32(rest / ${C * K}u);
   var acc = 0.0;
   let total = params.size * ${positions}u;
-  for (var m = lid; m < total; m += ${THREADS}u) {
+  for (var m = lid; m < total; m += ${REDUCE_THREADS}u) {
     let d = ${varName(grad)}[m * ${CO}u + co];
     if (isBias) { acc += d; continue; }
     let b = i32(m / ${positions}u);
@@ -380,7 +386,7 @@ ${ENTRY}
   }
   partial[lid] = acc;
   workgroupBarrier();
-  for (var half = ${THREADS / 2}u; half > 0u; half = half / 2u) {
+  for (var half = ${REDUCE_THREADS / 2}u; half > 0u; half = half / 2u) {
     if (lid < half) { partial[lid] += partial[lid + half]; }
     workgroupBarrier();
   }
