@@ -10,28 +10,20 @@ import * as tf from '@tensorflow/tfjs';
 import { decode } from '../../../core/config/codec';
 import type { Config } from '../../../core/config/params';
 import type { Dataset } from '../../../core/data/idx';
+import { seededRandom } from '../../../core/data/shuffle';
 import { IMAGE_PIXELS, IMAGE_SIZE, NUM_CLASSES, networkLayers } from '../../../core/model/architecture';
 import { buildModel, buildOptimizer } from '../../../core/model/build';
 import { disposeSplit, toDevice } from '../../../core/train/deviceSplit';
 import { disposeOptimizer } from '../../../core/train/train';
 import { compileTrainingStep, weightVariable } from './compiledStep';
+import { maxAbs, relError } from '../../shared/testValues';
 import { STEP_CHECK_CASES, type StepCheckCase } from './stepCheckCases';
 import { planStep, PACKED_SPLIT_WIDTH } from './stepPlan';
 
+/** `count` seeded values in 0 … modulo − 1. */
 function randomBytes(count: number, seed: number, modulo: number): Uint8Array {
-  let state = seed >>> 0;
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
-    out[i] = (state >>> 24) % modulo;
-  }
-  return out;
-}
-
-function maxAbs(values: Float32Array | number[]): number {
-  let most = 0;
-  for (const v of values) most = Math.max(most, Math.abs(v));
-  return most;
+  const random = seededRandom(seed);
+  return Uint8Array.from({ length: count }, () => Math.floor(random() * modulo));
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
@@ -150,8 +142,7 @@ async function checkCase(name: string, query: string, rows: number): Promise<Ste
         }
         if (s === 0 && config.optimizer !== 'adam') {
           const gradient = new Float32Array(ours.length).map((_, j) => (start[j] - ours[j]) / config.lr);
-          const g = maxAbsDiff(gradient, reference.gradients[i]) / Math.max(maxAbs(reference.gradients[i]), 1e-12);
-          result.gradientError = Math.max(result.gradientError ?? 0, g);
+          result.gradientError = Math.max(result.gradientError ?? 0, relError(gradient, reference.gradients[i]));
         }
       });
     }
