@@ -272,9 +272,10 @@ test.describe('nothing lost', () => {
     expect(await epochRows(page).allInnerTexts()).toEqual(table);
     await expect(curves(page).first()).toHaveAttribute('d', /M.+L/);
     await expect(status(page)).toContainText('Done');
-    // The next Train starts a fresh table …
+    // The next Train starts a fresh table: two rows of the new run (other seed and activation), not four. Its
+    // empty moment can be shorter than one poll on a busy machine, so the outcome is checked, not that moment.
     await page.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect(epochRows(page)).toHaveCount(0);
+    await expect.poll(() => epochRows(page).allInnerTexts(), { timeout: 60_000 }).not.toEqual(table);
     await expectFinishedRun(page, 2);
     // … and Reset clears it.
     await page.getByRole('button', { name: 'Reset' }).click();
