@@ -85,12 +85,20 @@ describe('wasm training kernels', () => {
   describe.each(CASES)('conv2d gradients match cpu: $name', (c) => {
     it.each([
       ['default kernels', {}],
+      ['simd filter gradient', { backpropFilter: 'simd' }],
+      ['XNNPACK convolution filter gradient (where it applies)', { backpropFilter: 'conv' }],
       ['im2col filter gradient, no depthwise', { backpropFilter: 'im2col', depthwiseForOneChannel: false }],
     ] as const)('filter and input gradients, %s', async (_label, options) => {
       const ref = await onBackend('cpu', () => conv2dGrads(c, 7));
       registerWasmTrainingKernels(options);
       try {
-        const got = await onBackend('wasm', () => conv2dGrads(c, 7));
+        let got: Awaited<ReturnType<typeof conv2dGrads>>;
+        try {
+          got = await onBackend('wasm', () => conv2dGrads(c, 7));
+        } catch (e) {
+          if (options.backpropFilter === 'conv' && /cannot express/.test(String(e))) return;
+          throw e;
+        }
         expect(got.dyShape).toEqual(ref.dyShape);
         expect(maxAbs(ref.dw)).toBeGreaterThan(0);
         for (const name of GRAD_NAMES) {

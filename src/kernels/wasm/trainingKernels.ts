@@ -5,8 +5,9 @@
  * several kernels a training step needs are naive loops there while the
  * forward pass runs on XNNPACK. `registerWasmTrainingKernels()` registers:
  *
- * - `Conv2DBackpropFilter` (new): an XNNPACK convolution over the batch axis,
- *   or im2col + XNNPACK matmul (see ./conv2dBackpropFilter.ts);
+ * - `Conv2DBackpropFilter` (new): our WebAssembly SIMD kernel (./simd/), or
+ *   an XNNPACK convolution over the batch axis, or im2col + XNNPACK matmul
+ *   (see ./conv2dBackpropFilter.ts);
  * - `Conv2DBackpropInput` (replaced): an XNNPACK (depthwise) convolution with
  *   the rotated filter (./conv2dBackpropInput.ts);
  * - `BatchMatMul` (replaced): transposed products via Transpose + XNNPACK
@@ -34,7 +35,8 @@ export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 
 export interface WasmTrainingKernelOptions {
   /**
-   * How Conv2DBackpropFilter is computed: 'auto' (default) uses the XNNPACK
+   * How Conv2DBackpropFilter is computed: 'auto' (default) uses our SIMD
+   * kernel ('simd') where the backend's memory can be imported, else the XNNPACK
    * convolution form where it applies and its copies of x and dy fit
    * im2colBudget, and im2col otherwise; 'im2col' always uses im2col; 'conv'
    * throws where the convolution form does not apply.
