@@ -4,14 +4,16 @@
  *
  *   dW[kh,kw,ci,co] = Σ_{n,oh,ow} xpad[n, oh·sh+kh, ow·sw+kw, ci] · dy[n,oh,ow,co]
  *
- * Three ways to evaluate it:
+ * The ways to evaluate it:
  *
  * - 'simd' (default where the backend's memory can be imported, which is
  *   always with tfjs-backend-wasm 4.22): our own WebAssembly SIMD kernel
  *   (./simd/), which walks x and dy once in place on the backend's heap with
  *   the small dW held in register tiles; copies only a padded x when the
  *   convolution pads. Single-threaded.
- * - 'conv' (default where it applies and its copies fit the budget): the sum is itself a forward
+ * - 'xnnpack' (the fallback of 'auto'): 'conv' where it applies and its
+ *   copies fit the budget, else 'im2col'.
+ * - 'conv': the sum is itself a forward
  *   convolution, with the batch as the channel axis. With
  *   xT = x transposed to [CI, IH, IW, N] and dyT = dy transposed to
  *   [OH, OW, N, CO], dW (as [CI, KH, KW, CO]) = conv2d(xT, dyT, stride 1,
@@ -31,7 +33,7 @@ import { asWasmBackend, callKernel, disposeAll, f32, view } from './backend';
 import type { WasmBackendLike } from './backend';
 import { filterGradSimd } from './simd/filterGradSimd';
 
-export type BackpropFilterMethod = 'auto' | 'simd' | 'conv' | 'im2col';
+export type BackpropFilterMethod = 'auto' | 'simd' | 'xnnpack' | 'conv' | 'im2col';
 
 export interface BackpropFilterOptions {
   method: BackpropFilterMethod;
@@ -64,7 +66,7 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
     // works in pieces within the budget (and measured as fast or faster there
     // under Node: 3×3 32→64 and 5×5 64→128 at batch 64, 9×9 128→128 at 32).
     const convCopies = product(x.shape) + 2 * product(dy.shape);
-    const useConv = options.method !== 'im2col' && options.method !== 'simd' && convPadding(info) !== undefined &&
+    const useConv = options.method !== 'im2col' && convPadding(info) !== undefined &&
       (options.method === 'conv' || convCopies <= options.im2colBudget);
     if (options.method === 'conv' && !useConv) {
       throw new Error('Conv2DBackpropFilter (wasm): the convolution method cannot express this padding.');

@@ -36,10 +36,11 @@ export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 export interface WasmTrainingKernelOptions {
   /**
    * How Conv2DBackpropFilter is computed: 'auto' (default) uses our SIMD
-   * kernel ('simd') where the backend's memory can be imported, else the XNNPACK
-   * convolution form where it applies and its copies of x and dy fit
-   * im2colBudget, and im2col otherwise; 'im2col' always uses im2col; 'conv'
-   * throws where the convolution form does not apply.
+   * kernel ('simd') where the backend's memory can be imported, else
+   * 'xnnpack': the XNNPACK convolution form where it applies and its copies
+   * of x and dy fit im2colBudget, and im2col otherwise; 'simd' throws where
+   * it cannot run; 'im2col' always uses im2col; 'conv' throws where the
+   * convolution form does not apply.
    */
   backpropFilter?: BackpropFilterMethod;
   /**
