@@ -37,6 +37,8 @@ export type BackpropFilterMethod = 'auto' | 'simd' | 'xnnpack' | 'conv' | 'im2co
 
 export interface BackpropFilterOptions {
   method: BackpropFilterMethod;
+  /** 'simd': half the batch on a helper worker of ours where possible (see ./simd/filterGradSimd.ts). */
+  threads: boolean;
   /** Largest im2col buffer in float32 elements (larger work is split), and the most the 'conv' form's copies may take in 'auto'. */
   im2colBudget: number;
 }
@@ -54,7 +56,7 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
       return zeros;
     }
     if (options.method === 'auto' || options.method === 'simd') {
-      const result = filterGradSimd(backend, x, dy, info, filterShape);
+      const result = filterGradSimd(backend, x, dy, info, filterShape, { threads: options.threads });
       if (result !== undefined) return result;
       if (options.method === 'simd') {
         throw new Error("Conv2DBackpropFilter (wasm): the 'simd' method cannot use this backend's memory.");

@@ -44,6 +44,11 @@ export interface WasmTrainingKernelOptions {
    */
   backpropFilter?: BackpropFilterMethod;
   /**
+   * The 'simd' filter gradient does half the batch on a helper worker of its
+   * own where the heap is shared and the caller is a worker (default true).
+   */
+  backpropFilterThreads?: boolean;
+  /**
    * Cap on the scratch buffers in float32 elements (default 2^24 = 64 MiB):
    * the filter gradient's im2col buffer and the input gradient's upsampled dy
    * (strides > 1); larger batches are split.
@@ -66,6 +71,7 @@ type ResolvedOptions = Required<WasmTrainingKernelOptions>;
 function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
   const o: ResolvedOptions = {
     backpropFilter: options.backpropFilter ?? 'auto',
+    backpropFilterThreads: options.backpropFilterThreads ?? true,
     im2colBudget: options.im2colBudget ?? 1 << 24,
     backpropInput: options.backpropInput ?? true,
     depthwiseForOneChannel: options.depthwiseForOneChannel ?? true,
@@ -89,7 +95,7 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
   const o = resolve(options);
   installKernel(WASM, Conv2DBackpropFilter, true, () =>
-    makeConv2DBackpropFilter({ method: o.backpropFilter, im2colBudget: o.im2colBudget }),
+    makeConv2DBackpropFilter({ method: o.backpropFilter, threads: o.backpropFilterThreads, im2colBudget: o.im2colBudget }),
   );
   installKernel(WASM, Conv2DBackpropInput, o.backpropInput, (replaced) =>
     makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel, scratchBudget: o.im2colBudget }),
