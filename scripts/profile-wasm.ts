@@ -15,8 +15,10 @@
  *             all other kernels the backend's
  *   im2col    Conv2DBackpropFilter by im2col + XNNPACK matmul; others the backend's
  *   conv      Conv2DBackpropFilter as an XNNPACK convolution; others the backend's
- *   all       registerWasmTrainingKernels(): conv filter gradient + XNNPACK
+ *   simd      Conv2DBackpropFilter by our WebAssembly SIMD kernel; others the backend's
+ *   all       registerWasmTrainingKernels(): SIMD filter gradient + XNNPACK
  *             Conv2DBackpropInput + transposed BatchMatMul on XNNPACK + JS AvgPoolGrad
+ *   all-xnnpack the same with the XNNPACK filter gradient (conv, else im2col)
  *   all-im2col  the same with the im2col filter gradient
  */
 import * as tf from '@tensorflow/tfjs';
@@ -41,7 +43,7 @@ const STEPS = arg('steps', 10);
 const ROUNDS = arg('rounds', 1);
 const PROFILED = arg('profiled', 3);
 
-const VARIANTS = ['baseline', 'im2col', 'conv', 'all', 'all-im2col'] as const;
+const VARIANTS = ['baseline', 'im2col', 'conv', 'simd', 'all', 'all-xnnpack', 'all-im2col'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 function selectVariant(v: Variant): void {
@@ -59,8 +61,14 @@ function selectVariant(v: Variant): void {
     case 'conv':
       registerWasmTrainingKernels({ ...backendOnly, backpropFilter: 'conv' });
       break;
+    case 'simd':
+      registerWasmTrainingKernels({ ...backendOnly, backpropFilter: 'simd' });
+      break;
     case 'all':
       registerWasmTrainingKernels();
+      break;
+    case 'all-xnnpack':
+      registerWasmTrainingKernels({ backpropFilter: 'xnnpack' });
       break;
     case 'all-im2col':
       registerWasmTrainingKernels({ backpropFilter: 'im2col' });

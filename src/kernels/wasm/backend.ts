@@ -16,7 +16,7 @@ export const WASM = 'wasm';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` used here. */
 export interface WasmBackendLike {
-  dataIdMap: { get(dataId: DataId): { id: number } | undefined };
+  dataIdMap: { get(dataId: DataId): { id: number; memoryOffset?: number } | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
   typedArrayFromHeap(info: TensorInfo): TypedArray;

@@ -4,9 +4,16 @@
  *
  *   dW[kh,kw,ci,co] = Σ_{n,oh,ow} xpad[n, oh·sh+kh, ow·sw+kw, ci] · dy[n,oh,ow,co]
  *
- * Two ways to evaluate it:
+ * The ways to evaluate it:
  *
- * - 'conv' (default where it applies and its copies fit the budget): the sum is itself a forward
+ * - 'simd' (default where the backend's memory can be imported, which is
+ *   always with tfjs-backend-wasm 4.22): our own WebAssembly SIMD kernel
+ *   (./simd/), which walks x and dy once in place on the backend's heap with
+ *   the small dW held in register tiles; copies only a padded x when the
+ *   convolution pads. Single-threaded.
+ * - 'xnnpack' (the fallback of 'auto'): 'conv' where it applies and its
+ *   copies fit the budget, else 'im2col'.
+ * - 'conv': the sum is itself a forward
  *   convolution, with the batch as the channel axis. With
  *   xT = x transposed to [CI, IH, IW, N] and dyT = dy transposed to
  *   [OH, OW, N, CO], dW (as [CI, KH, KW, CO]) = conv2d(xT, dyT, stride 1,
@@ -24,11 +31,14 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { filterGradArgs, product, sameShape } from '../shared/checks';
 import { asWasmBackend, callKernel, disposeAll, f32, view } from './backend';
 import type { WasmBackendLike } from './backend';
+import { filterGradSimd } from './simd/filterGradSimd';
 
-export type BackpropFilterMethod = 'auto' | 'conv' | 'im2col';
+export type BackpropFilterMethod = 'auto' | 'simd' | 'xnnpack' | 'conv' | 'im2col';
 
 export interface BackpropFilterOptions {
   method: BackpropFilterMethod;
+  /** 'simd': half the batch on a helper worker of ours where possible (see ./simd/filterGradSimd.ts). */
+  threads: boolean;
   /** Largest im2col buffer in float32 elements (larger work is split), and the most the 'conv' form's copies may take in 'auto'. */
   im2colBudget: number;
 }
@@ -44,6 +54,13 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
       const zeros = backend.makeOutput(filterShape, 'float32');
       f32(backend, zeros).fill(0);
       return zeros;
+    }
+    if (options.method === 'auto' || options.method === 'simd') {
+      const result = filterGradSimd(backend, x, dy, info, filterShape, { threads: options.threads });
+      if (result !== undefined) return result;
+      if (options.method === 'simd') {
+        throw new Error("Conv2DBackpropFilter (wasm): the 'simd' method cannot use this backend's memory.");
+      }
     }
     // The convolution form copies x and dy (transposed), and XNNPACK packs
     // the dy copy once more as its filter: with many channels and large

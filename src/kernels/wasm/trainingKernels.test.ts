@@ -85,6 +85,8 @@ describe('wasm training kernels', () => {
   describe.each(CASES)('conv2d gradients match cpu: $name', (c) => {
     it.each([
       ['default kernels', {}],
+      ['simd filter gradient', { backpropFilter: 'simd' }],
+      ['XNNPACK filter gradient (the convolution form where it applies)', { backpropFilter: 'xnnpack' }],
       ['im2col filter gradient, no depthwise', { backpropFilter: 'im2col', depthwiseForOneChannel: false }],
     ] as const)('filter and input gradients, %s', async (_label, options) => {
       const ref = await onBackend('cpu', () => conv2dGrads(c, 7));
@@ -181,7 +183,7 @@ describe('wasm training kernels', () => {
         const ref = await onBackend('cpu', () => conv2dGrads(c, 5));
         // 1: one image per piece; 300: '3x3 valid stride 2, leftover rows' upsamples 2 images, then 1.
         for (const budget of [1, 300]) {
-          registerWasmTrainingKernels({ im2colBudget: budget });
+          registerWasmTrainingKernels({ backpropFilter: 'xnnpack', im2colBudget: budget });
           const got = await onBackend('wasm', () => conv2dGrads(c, 5));
           for (const name of GRAD_NAMES) expect(relError(got[name], ref[name]), `${c.name}, ${budget}: ${name}`).toBeLessThan(TOL);
         }

@@ -5,8 +5,9 @@
  * several kernels a training step needs are naive loops there while the
  * forward pass runs on XNNPACK. `registerWasmTrainingKernels()` registers:
  *
- * - `Conv2DBackpropFilter` (new): an XNNPACK convolution over the batch axis,
- *   or im2col + XNNPACK matmul (see ./conv2dBackpropFilter.ts);
+ * - `Conv2DBackpropFilter` (new): our WebAssembly SIMD kernel (./simd/), or
+ *   an XNNPACK convolution over the batch axis, or im2col + XNNPACK matmul
+ *   (see ./conv2dBackpropFilter.ts);
  * - `Conv2DBackpropInput` (replaced): an XNNPACK (depthwise) convolution with
  *   the rotated filter (./conv2dBackpropInput.ts);
  * - `BatchMatMul` (replaced): transposed products via Transpose + XNNPACK
@@ -34,12 +35,19 @@ export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 
 export interface WasmTrainingKernelOptions {
   /**
-   * How Conv2DBackpropFilter is computed: 'auto' (default) uses the XNNPACK
-   * convolution form where it applies and its copies of x and dy fit
-   * im2colBudget, and im2col otherwise; 'im2col' always uses im2col; 'conv'
-   * throws where the convolution form does not apply.
+   * How Conv2DBackpropFilter is computed: 'auto' (default) uses our SIMD
+   * kernel ('simd') where the backend's memory can be imported, else
+   * 'xnnpack': the XNNPACK convolution form where it applies and its copies
+   * of x and dy fit im2colBudget, and im2col otherwise; 'simd' throws where
+   * it cannot run; 'im2col' always uses im2col; 'conv' throws where the
+   * convolution form does not apply.
    */
   backpropFilter?: BackpropFilterMethod;
+  /**
+   * The 'simd' filter gradient does half the batch on a helper worker of its
+   * own where the heap is shared and the caller is a worker (default true).
+   */
+  backpropFilterThreads?: boolean;
   /**
    * Cap on the scratch buffers in float32 elements (default 2^24 = 64 MiB):
    * the filter gradient's im2col buffer and the input gradient's upsampled dy
@@ -63,6 +71,7 @@ type ResolvedOptions = Required<WasmTrainingKernelOptions>;
 function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
   const o: ResolvedOptions = {
     backpropFilter: options.backpropFilter ?? 'auto',
+    backpropFilterThreads: options.backpropFilterThreads ?? true,
     im2colBudget: options.im2colBudget ?? 1 << 24,
     backpropInput: options.backpropInput ?? true,
     depthwiseForOneChannel: options.depthwiseForOneChannel ?? true,
@@ -86,7 +95,7 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
   const o = resolve(options);
   installKernel(WASM, Conv2DBackpropFilter, true, () =>
-    makeConv2DBackpropFilter({ method: o.backpropFilter, im2colBudget: o.im2colBudget }),
+    makeConv2DBackpropFilter({ method: o.backpropFilter, threads: o.backpropFilterThreads, im2colBudget: o.im2colBudget }),
   );
   installKernel(WASM, Conv2DBackpropInput, o.backpropInput, (replaced) =>
     makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel, scratchBudget: o.im2colBudget }),
