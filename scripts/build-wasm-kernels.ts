@@ -1,6 +1,6 @@
-/** `npm run build:wasm-kernels`: regenerates src/kernels/wasm/simd/filterGradBinaries.ts. */
+/** `npm run build:wasm-kernels`: regenerates src/kernels/wasm/simd/simdBinaries.ts. */
 import { writeFileSync } from 'node:fs';
-import { FILTER_GRAD_BINARIES_PATH, renderFilterGradBinaries } from './wasm-kernels';
+import { renderSimdBinaries, SIMD_BINARIES_PATH } from './wasm-kernels';
 
-writeFileSync(FILTER_GRAD_BINARIES_PATH, await renderFilterGradBinaries());
-console.log(`wrote ${FILTER_GRAD_BINARIES_PATH}`);
+writeFileSync(SIMD_BINARIES_PATH, await renderSimdBinaries());
+console.log(`wrote ${SIMD_BINARIES_PATH}`);

@@ -49,6 +49,8 @@ describe('wasm training kernels', () => {
       batchMatMul: true,
       avgPoolGrad: true,
       gatherRows: true,
+      convolution: true,
+      biasOps: true,
     });
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined();
   });
@@ -88,6 +90,7 @@ describe('wasm training kernels', () => {
       ['simd filter gradient', { backpropFilter: 'simd' }],
       ['XNNPACK filter gradient (the convolution form where it applies)', { backpropFilter: 'xnnpack' }],
       ['im2col filter gradient, no depthwise', { backpropFilter: 'im2col', depthwiseForOneChannel: false }],
+      ['XNNPACK convolutions and the backend\'s bias ops', { convolution: false, biasOps: false }],
     ] as const)('filter and input gradients, %s', async (_label, options) => {
       const ref = await onBackend('cpu', () => conv2dGrads(c, 7));
       registerWasmTrainingKernels(options);
@@ -136,6 +139,38 @@ describe('wasm training kernels', () => {
     expect(relError(got.values, ref.values)).toBeLessThan(TOL);
   });
 
+
+  // Channel counts with every remainder mod 4 and patterns of 1–7 vectors; sizes with a tail past the last vector.
+  const BIASES: { shape: number[]; axis?: number | number[]; keepDims?: boolean }[] = [
+    { shape: [256, 28, 28, 6] },
+    { shape: [37, 11, 13, 16], axis: [0, 1, 2], keepDims: true },
+    { shape: [97, 120], axis: -2 },
+    { shape: [5, 31, 29, 7], axis: [2, 0, 1] },
+    { shape: [4099, 1] },
+    { shape: [9, 9, 9, 9, 9], axis: [0, 1, 2, 3] },
+    { shape: [2, 3, 3] }, // small: the backend's
+    { shape: [64, 80, 3], axis: [0] }, // not all leading axes: the backend's
+  ];
+
+  it.each(BIASES)('a bias added along the last axis of $shape and its gradient (sum over axes $axis) match cpu', async (c) => {
+    const C = c.shape[c.shape.length - 1];
+    const axis = c.axis ?? c.shape.slice(0, -1).map((_, i) => i);
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(randoms(size(c.shape), 3), c.shape);
+        const b = tf.tensor1d(randoms(C, 4));
+        const sums = [tf.add(x, b), tf.add(b, x), tf.sum(x, axis, c.keepDims)];
+        return sums.map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+      });
+    const ref = await onBackend('cpu', run);
+    const before = tf.memory().numTensors;
+    const got = await onBackend('wasm', run);
+    expect(tf.memory().numTensors).toBe(before);
+    got.forEach((g, i) => {
+      expect(g.shape).toEqual(ref[i].shape);
+      expect(relError(g.values, ref[i].values)).toBeLessThan(TOL);
+    });
+  });
 
   it.each(POOLS)('avgPool gradient x$x size $size strides $strides pad $pad matches cpu', async (p) => {
     const run = () => avgPoolGrads(p);
@@ -341,6 +376,8 @@ describe('wasm training kernels', () => {
       batchMatMul: false,
       avgPoolGrad: true,
       gatherRows: true,
+      convolution: true,
+      biasOps: true,
     });
     registerWasmTrainingKernels();
     expect(Object.values(wasmTrainingKernelsRegistered()).every(Boolean)).toBe(true);

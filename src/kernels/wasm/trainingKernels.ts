@@ -14,22 +14,30 @@
  *   (./batchMatMul.ts);
  * - `AvgPoolGrad` (replaced): a direct JS scatter (./avgPoolGrad.ts);
  * - `GatherV2` (replaced): row copies for a batch taken from the dataset
- *   (./gatherRows.ts).
+ *   (./gatherRows.ts);
+ * - `Conv2D`, `FusedConv2D` (replaced): our SIMD direct convolution
+ *   (./conv2d.ts), on two threads;
+ * - `Add` of a bias, `Sum` over all axes but the last (replaced): our SIMD
+ *   module (./simd/biasSimd.ts), on two threads.
  *
  * Replaced kernels are kept and used for the cases the new ones leave out
  * (../shared/registry.ts).
  *
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
-import { AvgPoolGrad, BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, GatherV2 } from '@tensorflow/tfjs';
+import {
+  Add, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Sum,
+} from '@tensorflow/tfjs';
 import { installKernel, isOurKernel } from '../shared/registry';
 import { avgPoolGrad } from './avgPoolGrad';
 import { WASM } from './backend';
 import { makeBatchMatMul } from './batchMatMul';
+import { makeConv2D, makeFusedConv2D } from './conv2d';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import type { BackpropFilterMethod } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
 import { makeGatherRows } from './gatherRows';
+import { makeBiasAdd, makeBiasSum } from './simd/biasSimd';
 
 export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 
@@ -64,6 +72,10 @@ export interface WasmTrainingKernelOptions {
   avgPoolGrad?: boolean;
   /** Replace the backend's GatherV2 for whole rows (default true). */
   gatherRows?: boolean;
+  /** Conv2D and FusedConv2D (no activation or relu) by our SIMD direct convolution (default true). */
+  convolution?: boolean;
+  /** A bias's Add and its gradient's Sum by our SIMD module, on two threads (default true). */
+  biasOps?: boolean;
 }
 
 type ResolvedOptions = Required<WasmTrainingKernelOptions>;
@@ -78,6 +90,8 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
     batchMatMul: options.batchMatMul ?? true,
     avgPoolGrad: options.avgPoolGrad ?? true,
     gatherRows: options.gatherRows ?? true,
+    convolution: options.convolution ?? true,
+    biasOps: options.biasOps ?? true,
   };
   if (!(o.im2colBudget >= 1)) throw new Error('registerWasmTrainingKernels: im2colBudget must be ≥ 1.');
   return o;
@@ -104,6 +118,10 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   installKernel(WASM, BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
   installKernel(WASM, AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
   installKernel(WASM, GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
+  installKernel(WASM, Conv2D, o.convolution, makeConv2D);
+  installKernel(WASM, FusedConv2D, o.convolution, makeFusedConv2D);
+  installKernel(WASM, Add, o.biasOps, makeBiasAdd);
+  installKernel(WASM, Sum, o.biasOps, makeBiasSum);
 }
 
 /**
@@ -112,14 +130,14 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  * Conv2DBackpropFilter again). For benchmarks and tests.
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2]) {
+  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum]) {
     installKernel(WASM, name, false, () => undefined);
   }
 }
 
 /** Which of the kernels registered for 'wasm' now are the ones from here. */
 export function wasmTrainingKernelsRegistered(): Record<
-  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows',
+  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows' | 'convolution' | 'biasOps',
   boolean
 > {
   return {
@@ -128,5 +146,7 @@ export function wasmTrainingKernelsRegistered(): Record<
     batchMatMul: isOurKernel(BatchMatMul, WASM),
     avgPoolGrad: isOurKernel(AvgPoolGrad, WASM),
     gatherRows: isOurKernel(GatherV2, WASM),
+    convolution: isOurKernel(Conv2D, WASM) && isOurKernel(FusedConv2D, WASM),
+    biasOps: isOurKernel(Add, WASM) && isOurKernel(Sum, WASM),
   };
 }

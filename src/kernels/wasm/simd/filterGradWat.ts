@@ -2,8 +2,9 @@
  * The WebAssembly text of the SIMD filter-gradient kernel, generated here so
  * that every register tile is written out in full (no runtime loops over
  * accumulators). `npm run build:wasm-kernels` assembles it with the npm
- * `wabt` package into ./filterGradBinaries.ts; a unit test fails when that
- * file is stale. Nothing here runs in the app: it only produces text.
+ * `wabt` package (with the module's other functions, ./simdWat.ts) into
+ * ./simdBinaries.ts; a unit test fails when that file is stale. Nothing here
+ * runs in the app: it only produces text.
  *
  * The module imports the tfjs-backend-wasm heap ("env" "memory") and works in
  * place on tensors there (byte offsets), so x and dy are never copied out:
@@ -23,17 +24,12 @@
  *   past x and 12 past dy.
  */
 
-export interface FilterGradVariant {
-  /** Import the memory as shared (tfjs's threaded build) or not. */
-  shared: boolean;
-  /** f32x4.relaxed_madd (fused multiply-add on x86 with FMA) instead of mul + add. */
-  relaxed: boolean;
-}
+import { indent, madd } from './wat';
 
-/** [TK, TC] per tile width TC (f32x4 channel vectors): ≤ 10 accumulators + TC + 1 live vectors. */
+/** [TK, TC] per tile width TC (f32x4 channel vectors): ≤ 10 accumulators + TC + 1 live vectors, under x86's 16 registers. */
 export const TILES: ReadonlyArray<readonly [number, number]> = [
   [8, 1],
-  [5, 2],
+  [4, 2],
   [3, 3],
   [2, 4],
 ];
@@ -43,6 +39,7 @@ export function tileRows(tc: number): number {
   if (t === undefined) throw new Error(`no tile for ${tc} channel vectors`);
   return t[0];
 }
+
 
 function padFunc(): string {
   return `
@@ -108,14 +105,9 @@ function kernelFunc(tk: number, tc: number, relaxed: boolean): string {
     body.push(`(local.set $s (v128.load32_splat offset=${4 * i} (local.get $xp)))`);
     for (let t = 0; t < tc; t++) {
       const a = acc(i, t);
-      body.push(
-        relaxed
-          ? `(local.set ${a} (f32x4.relaxed_madd (local.get $s) (local.get $d${t}) (local.get ${a})))`
-          : `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $s) (local.get $d${t}))))`,
-      );
+      body.push(madd('$s', `$d${t}`, a, relaxed));
     }
   }
-  const ind = (s: string[], n: number) => s.map((l) => ' '.repeat(n) + l).join('\n');
   return `
   (func (export "fg_${tk}x${tc}")
     (param $x i32) (param $dy i32) (param $acc i32) (param $n i32) (param $kh i32) (param $jp i32)
@@ -124,7 +116,7 @@ function kernelFunc(tk: number, tc: number, relaxed: boolean): string {
     (local $img i32) (local $k i32) (local $j i32) (local $h i32) (local $w i32)
     (local $xn i32) (local $dyn i32) (local $a i32) (local $xr i32) (local $xp i32) (local $dp i32)
     (local $s v128)
-${ind(locals, 4)}
+${indent(locals, 4)}
     (local.set $xn (local.get $x))
     (local.set $dyn (local.get $dy))
     (block $bImg (loop $lImg
@@ -137,7 +129,7 @@ ${ind(locals, 4)}
           (br_if $bJ (i32.ge_u (local.get $j) (local.get $jp)))
           (local.set $a (i32.add (local.get $acc)
             (i32.mul (i32.add (i32.mul (local.get $k) (local.get $jp)) (local.get $j)) (local.get $accRow))))
-${ind(loadAcc, 10)}
+${indent(loadAcc, 10)}
           (local.set $xr (i32.add (i32.add (local.get $xn) (i32.mul (local.get $k) (local.get $xKh)))
             (i32.shl (local.get $j) (i32.const 2))))
           (local.set $dp (local.get $dyn))
@@ -146,7 +138,7 @@ ${ind(loadAcc, 10)}
             (local.set $xp (local.get $xr))
             (local.set $w (local.get $ow))
             (loop $lOw
-${ind(body, 14)}
+${indent(body, 14)}
               (local.set $xp (i32.add (local.get $xp) (local.get $xOw)))
               (local.set $dp (i32.add (local.get $dp) (local.get $dyPos)))
               (local.set $w (i32.sub (local.get $w) (i32.const 1)))
@@ -154,7 +146,7 @@ ${ind(body, 14)}
             (local.set $xr (i32.add (local.get $xr) (local.get $xOh)))
             (local.set $h (i32.sub (local.get $h) (i32.const 1)))
             (br_if $lOh (local.get $h)))
-${ind(storeAcc, 10)}
+${indent(storeAcc, 10)}
           (local.set $j (i32.add (local.get $j) (i32.const ${tk})))
           (br $lJ)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
@@ -166,18 +158,7 @@ ${ind(storeAcc, 10)}
   )`;
 }
 
-/** The module's text; OH and OW must be ≥ 1 (the loops over them run at least once). */
-export function filterGradWat(variant: FilterGradVariant): string {
-  const memory = variant.shared ? '(memory 1 65536 shared)' : '(memory 1)';
-  return `(module
-  (import "env" "memory" ${memory})${padFunc()}${TILES.map(([tk, tc]) => kernelFunc(tk, tc, variant.relaxed)).join('')}
-)
-`;
+/** The filter-gradient functions of the module (./simdWat.ts): `pad` and one `fg_<TK>x<TC>` per tile. */
+export function filterGradFuncs(relaxed: boolean): string {
+  return padFunc() + TILES.map(([tk, tc]) => kernelFunc(tk, tc, relaxed)).join('');
 }
-
-export const VARIANTS: ReadonlyArray<FilterGradVariant & { name: string }> = [
-  { name: 'plain', shared: false, relaxed: false },
-  { name: 'relaxed', shared: false, relaxed: true },
-  { name: 'sharedPlain', shared: true, relaxed: false },
-  { name: 'sharedRelaxed', shared: true, relaxed: true },
-];

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderSimdBinaries, SIMD_BINARIES_PATH } from '../../../../scripts/wasm-kernels';
+import { SIMD_WASM_BASE64 } from './simdBinaries';
+import { halves } from './simdModule';
+
+describe('our WebAssembly SIMD module', () => {
+  it('is committed as generated from its source (else run `npm run build:wasm-kernels`)', async () => {
+    expect(readFileSync(SIMD_BINARIES_PATH, 'utf8')).toBe(await renderSimdBinaries());
+  });
+
+  it('compiles and instantiates against plain and shared memories (the builds without relaxed SIMD)', () => {
+    for (const [name, shared] of [['plain', false], ['sharedPlain', true]] as const) {
+      const bytes = Uint8Array.from(atob(SIMD_WASM_BASE64[name]), (c) => c.charCodeAt(0));
+      const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: 65536, shared: true } : { initial: 1 });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      const names = Object.keys(instance.exports);
+      expect(names).toEqual(expect.arrayContaining(['pad', 'fg_8x1', 'fg_2x4', 'cv_4x2r2', 'cv_2x4r0', 'add_pattern', 'sum_pattern']));
+      expect(names).toHaveLength(1 + 4 + 16 + 2);
+    }
+  });
+
+  it('splits work in two at a multiple of the step, the first part no shorter', () => {
+    expect(halves(10)).toEqual([5, 5]);
+    expect(halves(7)).toEqual([4, 3]);
+    expect(halves(1)).toEqual([1, 0]);
+    expect(halves(0)).toEqual([0, 0]);
+    expect(halves(301056, 3)).toEqual([150528, 150528]);
+    expect(halves(10, 3)).toEqual([6, 4]);
+    expect(halves(2, 3)).toEqual([2, 0]);
+  });
+});
