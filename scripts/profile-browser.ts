@@ -1,12 +1,15 @@
 /**
- * `npm run profile -- [--backends=wasm] [--batch=256] [--steps=10] [--no-build]`:
+ * `npm run profile -- [--backends=wasm] [--batch=256] [--steps=10] [--compare=convolution,elementwise] [--no-build]`:
  * where a training step's time goes, kernel by kernel, in headless Chromium
  * with the app's setup (on wasm: our kernels, SIMD, one thread per core),
  * from src/bench/profile.ts. Prints a table per backend; the first column
- * is milliseconds per step, the rows slowest first.
+ * is milliseconds per step, the rows slowest first. On wasm, --compare first
+ * times the step with all our kernels against each named switch of
+ * registerWasmTrainingKernels turned off, in alternating rounds.
  */
 import { chromium } from '@playwright/test';
 import type { BenchPageApi, ProfileReply } from '../src/bench/protocol';
+import type { WasmKernelSwitch } from '../src/bench/profile';
 import { buildApp, launchOptions, openBenchPage, startPreview } from './bench/browser';
 
 const argv = process.argv.slice(2);
@@ -14,6 +17,7 @@ const option = (name: string, fallback: string) => argv.find((a) => a.startsWith
 const backends = option('backends', 'wasm').split(',');
 const batch = Number(option('batch', '256'));
 const steps = Number(option('steps', '10'));
+const compare = option('compare', '').split(',').filter(Boolean) as WasmKernelSwitch[];
 if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(steps) || steps < 1) {
   console.error('npm run profile: --batch and --steps take whole numbers');
   process.exit(2);
@@ -27,11 +31,17 @@ try {
   for (const backend of backends) {
     const reply: ProfileReply = await page.evaluate(
       (request) => (window as Window & { lenetBench?: BenchPageApi }).lenetBench!.profile(request),
-      { backend: backend as ProfileReply['backend'], batch, steps },
+      { backend: backend as ProfileReply['backend'], batch, steps, compare },
     );
     if (!reply.available || !reply.result) {
       console.log(`${backend}: unavailable (${reply.note})`);
       continue;
+    }
+    const c = reply.comparison;
+    if (c !== undefined) {
+      console.log(`\n${backend}, batch ${batch}: median ms per step over ${c.rounds} alternating rounds of ${steps} steps`);
+      console.log(`  all our kernels      ${c.allMs.toFixed(2)}`);
+      for (const o of c.off) console.log(`  ${`${o.kernel} off`.padEnd(20)} ${o.ms.toFixed(2)}  (${o.ratio.toFixed(3)}× the time)`);
     }
     const r = reply.result;
     console.log(`\n${backend} (${reply.note}), batch ${r.batch}, ${r.steps} profiled steps: ${r.stepMs.toFixed(1)} ms per step ` +

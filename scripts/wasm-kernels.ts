@@ -17,7 +17,6 @@ export async function renderSimdBinaries(): Promise<string> {
     const module = w.parseWat(`simd-${v.name}.wat`, simdWat(v), {
       simd: true,
       threads: true,
-      bulk_memory: true,
       relaxed_simd: true,
     });
     try {

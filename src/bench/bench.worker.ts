@@ -24,7 +24,7 @@ import { checkCompiledStep } from '../kernels/webgpu/compiled/stepCheck';
 import { browserEnvironment, chooseBackend, describeBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
 import { measureTraining, setTfjsFlags } from './measure';
-import { profileTraining } from './profile';
+import { compareWasmKernels, profileTraining } from './profile';
 import {
   setupMethods,
   type BenchWorkerApi,
@@ -76,8 +76,10 @@ const api: BenchWorkerApi = {
     const splits = await loadDatasetFolder((name) => fetchBytes(new URL(`${DATASET_INFO.fashion.folder}/${name}`, request.dataUrl)));
     const choice = await chooseBackend(backend);
     if (choice.backend !== backend) return { backend, available: false, note: choice.note, result: null };
-    const result = await profileTraining({ backend, batch: request.batch, steps: request.steps, train: splits.train, test: splits.test });
-    return { backend, available: true, note: await describeBackend(backend), result };
+    const input = { backend, batch: request.batch, steps: request.steps, train: splits.train, test: splits.test };
+    const comparison = backend === 'wasm' && request.compare?.length ? await compareWasmKernels(input, request.compare) : undefined;
+    const result = await profileTraining(input);
+    return { backend, available: true, note: await describeBackend(backend), result, comparison };
   },
   async checkCompiledStep(): Promise<StepCheckReply> {
     const choice = await chooseBackend('webgpu');

@@ -12,6 +12,20 @@ import { presetConfig, type BackendName } from '../core/config/params';
 import type { Dataset } from '../core/data/idx';
 import { buildModel } from '../core/model/build';
 import { trainModel } from '../core/train/train';
+import { registerWasmTrainingKernels, type WasmTrainingKernelOptions } from '../kernels/wasm/trainingKernels';
+
+/** The on/off switches of our wasm training kernels. */
+export type WasmKernelSwitch = {
+  [K in keyof WasmTrainingKernelOptions]-?: WasmTrainingKernelOptions[K] extends boolean | undefined ? K : never;
+}[keyof WasmTrainingKernelOptions];
+
+export interface KernelComparison {
+  rounds: number;
+  /** Median ms per step with all our kernels. */
+  allMs: number;
+  /** Median ms per step with one switch off, and that over allMs. */
+  off: { kernel: WasmKernelSwitch; ms: number; ratio: number }[];
+}
 
 export interface KernelProfileRow {
   kernel: string;
@@ -49,6 +63,44 @@ async function run(model: tf.LayersModel, input: ProfileInput, steps: number): P
   const end = await trainModel({ model, config, train: input.train, test: input.test, onEvent: () => {} });
   if (end.type !== 'done') throw new Error(`the training loop ended with '${end.type}'${'message' in end ? `: ${end.message}` : ''}`);
   return (performance.now() - start) / steps;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * wasm: the loop's step time with all our kernels against each switch off,
+ * in `rounds` rounds that alternate them, so a noisy machine slows all alike.
+ */
+export async function compareWasmKernels(input: ProfileInput, switches: WasmKernelSwitch[], rounds = 7): Promise<KernelComparison> {
+  const model = buildModel({ ...presetConfig('d2l'), batch: input.batch });
+  const variants: (WasmKernelSwitch | 'all')[] = ['all', ...switches];
+  const times = new Map(variants.map((v) => [v, [] as number[]]));
+  try {
+    await run(model, input, 2);
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of round % 2 ? [...variants].reverse() : variants) {
+        registerWasmTrainingKernels(variant === 'all' ? {} : { [variant]: false });
+        await run(model, input, 1);
+        times.get(variant)!.push(await run(model, input, input.steps));
+      }
+    }
+  } finally {
+    registerWasmTrainingKernels();
+    model.dispose();
+  }
+  const allMs = median(times.get('all')!);
+  return {
+    rounds,
+    allMs,
+    off: switches.map((kernel) => {
+      const ms = median(times.get(kernel)!);
+      return { kernel, ms, ratio: ms / allMs };
+    }),
+  };
 }
 
 export async function profileTraining(input: ProfileInput): Promise<ProfileResult> {

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../core/config/params';
 import type { GpuBackendName } from '../kernels/shared/gpu';
+import type { KernelComparison, WasmKernelSwitch } from './profile';
 import type { StepCheckCase } from '../kernels/webgpu/compiled/stepCheckCases';
 import type { ProfileResult } from './profile';
 import type { EndEvent } from '../core/train/events';
@@ -163,6 +164,11 @@ export interface ProfileRequest {
   backend: ActiveBackend;
   batch: number;
   steps: number;
+  /**
+   * wasm: our training kernels to compare against, one at a time turned off
+   * (WasmTrainingKernelOptions' switches), in rounds alternating with all on.
+   */
+  compare?: WasmKernelSwitch[];
   /** Absolute URL of the folder holding each dataset's folder (…/data/), ending in /. */
   dataUrl: string;
 }
@@ -173,6 +179,8 @@ export interface ProfileReply {
   /** How the backend runs ("SIMD, 2 threads of 2 cores"), or why it could not start. */
   note: string | null;
   result: ProfileResult | null;
+  /** With `compare`: the median step time with all our kernels, and with each switch off. */
+  comparison?: KernelComparison;
 }
 
 export interface BenchWorkerApi {

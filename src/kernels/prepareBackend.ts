@@ -20,6 +20,7 @@ import type { BackendName } from '../core/config/params';
 import { registerCpuTrainingKernels, unregisterCpuTrainingKernels } from './cpu/trainingKernels';
 import { registerStockConv2DBackpropFilter, unregisterStockConv2DBackpropFilter } from './wasm/stockKernels';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './wasm/trainingKernels';
+import { configureSimdThreads, simdHelpersPossible } from './wasm/simd/simdModule';
 import { registerWebGLTrainingKernels, unregisterWebGLTrainingKernels } from './webgl/trainingKernels';
 import { registerWebGPUTrainingKernels, unregisterWebGPUTrainingKernels } from './webgpu/trainingKernels';
 
@@ -52,8 +53,9 @@ export interface BackendEnvironment {
   wasmPaths?: WasmPaths;
   /**
    * The machine's logical cores (navigator.hardwareConcurrency): WebAssembly
-   * with our kernels runs that many threads, at most WASM_MAX_THREADS. Unset:
-   * tfjs's own choice (half the cores; none under Node).
+   * with our kernels runs that many threads, at most WASM_MAX_THREADS (for
+   * our kernels where helper workers can share tfjs's heap, else for
+   * tfjs's). Unset: tfjs's own choice (half the cores; none under Node).
    */
   wasmThreads?: number;
   /**
@@ -164,9 +166,15 @@ async function loadWasm(kernels: KernelChoice, environment: BackendEnvironment):
     // tfjs starts with half the cores; training is compute-bound, so use
     // them all (scripts/vite/wasmThreadsPlugin.ts lifts tfjs's own cap in the
     // browser build). Threads need cross-origin isolation; without it tfjs
-    // runs single-threaded SIMD.
+    // runs single-threaded SIMD. Where helper workers can share tfjs's heap,
+    // our kernels (most of a step) get the threads and tfjs's own kernels
+    // keep one: tfjs's thread pool spins between its kernels, and with both
+    // a LeNet step took 10–25% longer (npm run profile -- --compare=…).
     if (environment.wasmThreads !== undefined) {
-      wasm.setThreadsCount(Math.max(1, Math.min(Math.floor(environment.wasmThreads) || 1, WASM_MAX_THREADS)));
+      const threads = Math.max(1, Math.min(Math.floor(environment.wasmThreads) || 1, WASM_MAX_THREADS));
+      const ours = threads > 1 && simdHelpersPossible();
+      configureSimdThreads(ours ? threads : 1);
+      wasm.setThreadsCount(ours ? 1 : threads);
     }
   } else {
     // A tutorial's bundle gets no WebAssembly threads (they need a

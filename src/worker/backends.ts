@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 // imports them too (the same modules by then), before it registers ours.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { simdThreads } from '../kernels/wasm/simd/simdModule';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -134,11 +135,13 @@ export async function describeBackend(backend: ActiveBackend): Promise<string> {
   try {
     switch (backend) {
       case 'wasm': {
-        const threads = getThreadsCount();
+        const tfjsThreads = getThreadsCount();
+        const threads = Math.max(tfjsThreads, simdThreads());
         const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
         const why = threads === 1 && navigator.hardwareConcurrency > 1 && !self.crossOriginIsolated
           ? ' (threads need a cross-origin isolated page)' : '';
-        return `${simd}, ${threads} thread${threads === 1 ? '' : 's'} of ${navigator.hardwareConcurrency} cores${why}`;
+        const split = threads > tfjsThreads ? `, tfjs's own kernels on ${tfjsThreads}` : '';
+        return `${simd}, ${threads} thread${threads === 1 ? '' : 's'} of ${navigator.hardwareConcurrency} cores${why}${split}`;
       }
       case 'webgl': {
         const gl = webglContext();

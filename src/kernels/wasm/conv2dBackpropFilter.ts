@@ -10,7 +10,7 @@
  *   always with tfjs-backend-wasm 4.22): our own WebAssembly SIMD kernel
  *   (./simd/), which walks x and dy once in place on the backend's heap with
  *   the small dW held in register tiles; copies only a padded x when the
- *   convolution pads. Single-threaded.
+ *   convolution pads. The batch is split over our threads.
  * - 'xnnpack' (the fallback of 'auto'): 'conv' where it applies and its
  *   copies fit the budget, else 'im2col'.
  * - 'conv': the sum is itself a forward
@@ -37,8 +37,6 @@ export type BackpropFilterMethod = 'auto' | 'simd' | 'xnnpack' | 'conv' | 'im2co
 
 export interface BackpropFilterOptions {
   method: BackpropFilterMethod;
-  /** 'simd': half the batch on a helper worker of ours where possible (see ./simd/filterGradSimd.ts). */
-  threads: boolean;
   /** Largest im2col buffer in float32 elements (larger work is split), and the most the 'conv' form's copies may take in 'auto'. */
   im2colBudget: number;
 }
@@ -56,7 +54,7 @@ export function makeConv2DBackpropFilter(options: BackpropFilterOptions): Kernel
       return zeros;
     }
     if (options.method === 'auto' || options.method === 'simd') {
-      const result = filterGradSimd(backend, x, dy, info, filterShape, { threads: options.threads });
+      const result = filterGradSimd(backend, x, dy, info, filterShape);
       if (result !== undefined) return result;
       if (options.method === 'simd') {
         throw new Error("Conv2DBackpropFilter (wasm): the 'simd' method cannot use this backend's memory.");

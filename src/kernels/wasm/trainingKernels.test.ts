@@ -6,9 +6,9 @@ import {
   wasmTrainingKernelsRegistered,
 } from './trainingKernels';
 import {
-  avgPoolGrads, CASES, conv2dGrads, GRAD_NAMES, maxAbs, onBackend, POOLS, randoms, relError, size, TOL, type Case,
+  avgPoolGrads, CASES, caseNamed, conv2dGrads, GRAD_NAMES, maxAbs, onBackend, POOLS, randoms, relError, size, TOL, type Case,
 } from '../shared/testValues';
-
+import { configureSimdThreads } from './simd/simdModule';
 
 /** dW with two of its axes swapped (same shape when the sizes agree). */
 function swapAxes(dw: Float32Array, shape: readonly number[], a: number, b: number): Float32Array {
@@ -50,7 +50,8 @@ describe('wasm training kernels', () => {
       avgPoolGrad: true,
       gatherRows: true,
       convolution: true,
-      biasOps: true,
+      biasAdd: true,
+      biasSum: true,
     });
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined();
   });
@@ -90,7 +91,7 @@ describe('wasm training kernels', () => {
       ['simd filter gradient', { backpropFilter: 'simd' }],
       ['XNNPACK filter gradient (the convolution form where it applies)', { backpropFilter: 'xnnpack' }],
       ['im2col filter gradient, no depthwise', { backpropFilter: 'im2col', depthwiseForOneChannel: false }],
-      ['XNNPACK convolutions and the backend\'s bias ops', { convolution: false, biasOps: false }],
+      ['XNNPACK convolutions and the backend\'s elementwise kernels', { convolution: false, biasAdd: false, biasSum: false }],
     ] as const)('filter and input gradients, %s', async (_label, options) => {
       const ref = await onBackend('cpu', () => conv2dGrads(c, 7));
       registerWasmTrainingKernels(options);
@@ -105,6 +106,30 @@ describe('wasm training kernels', () => {
         registerWasmTrainingKernels();
       }
     });
+  });
+
+  it('splits the work into as many parts as threads are configured, with the same results', async () => {
+    // Under Node no helper worker starts: the parts run one after another here, through the same code.
+    const cases = [CASES[0], CASES[1], caseNamed('kernel 7 same stride 2, 32 → 64 channels'), caseNamed('batch of 23, split into chunks')];
+    try {
+      for (const threads of [3, 8]) {
+        configureSimdThreads(threads);
+        for (const c of cases) {
+          const ref = await onBackend('cpu', () => conv2dGrads(c, 9));
+          const got = await onBackend('wasm', () => conv2dGrads(c, 9));
+          for (const name of GRAD_NAMES) expect(relError(got[name], ref[name]), `${threads} threads, ${c.name}: ${name}`).toBeLessThan(TOL);
+        }
+        const bias = () => tf.tidy(() => {
+          const x = tf.tensor(randoms(3 * 1500 * 7, 5), [3, 1500, 7]);
+          return [tf.add(x, tf.tensor1d(randoms(7, 6))), tf.sum(x, [0, 1])].map((t) => t.dataSync() as Float32Array);
+        });
+        const ref = await onBackend('cpu', bias);
+        const got = await onBackend('wasm', bias);
+        got.forEach((g, i) => expect(relError(g, ref[i]), `${threads} threads, bias ${i}`).toBeLessThan(TOL));
+      }
+    } finally {
+      configureSimdThreads(1);
+    }
   });
 
   it("the 'conv' filter method refuses what it cannot express instead of computing garbage", async () => {
@@ -377,7 +402,8 @@ describe('wasm training kernels', () => {
       avgPoolGrad: true,
       gatherRows: true,
       convolution: true,
-      biasOps: true,
+      biasAdd: true,
+      biasSum: true,
     });
     registerWasmTrainingKernels();
     expect(Object.values(wasmTrainingKernelsRegistered()).every(Boolean)).toBe(true);

@@ -16,9 +16,9 @@
  * - `GatherV2` (replaced): row copies for a batch taken from the dataset
  *   (./gatherRows.ts);
  * - `Conv2D`, `FusedConv2D` (replaced): our SIMD direct convolution
- *   (./conv2d.ts), on two threads;
+ *   (./conv2d.ts), on our threads;
  * - `Add` of a bias, `Sum` over all axes but the last (replaced): our SIMD
- *   module (./simd/biasSimd.ts), on two threads.
+ *   module (./simd/elementwiseSimd.ts), on our threads.
  *
  * Replaced kernels are kept and used for the cases the new ones leave out
  * (../shared/registry.ts).
@@ -37,7 +37,7 @@ import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import type { BackpropFilterMethod } from './conv2dBackpropFilter';
 import { makeConv2DBackpropInput } from './conv2dBackpropInput';
 import { makeGatherRows } from './gatherRows';
-import { makeBiasAdd, makeBiasSum } from './simd/biasSimd';
+import { makeBiasAdd, makeBiasSum } from './simd/elementwiseSimd';
 
 export type { BackpropFilterMethod } from './conv2dBackpropFilter';
 
@@ -51,11 +51,6 @@ export interface WasmTrainingKernelOptions {
    * convolution form does not apply.
    */
   backpropFilter?: BackpropFilterMethod;
-  /**
-   * The 'simd' filter gradient does half the batch on a helper worker of its
-   * own where the heap is shared and the caller is a worker (default true).
-   */
-  backpropFilterThreads?: boolean;
   /**
    * Cap on the scratch buffers in float32 elements (default 2^24 = 64 MiB):
    * the filter gradient's im2col buffer and the input gradient's upsampled dy
@@ -74,8 +69,11 @@ export interface WasmTrainingKernelOptions {
   gatherRows?: boolean;
   /** Conv2D and FusedConv2D (no activation or relu) by our SIMD direct convolution (default true). */
   convolution?: boolean;
-  /** A bias's Add and its gradient's Sum by our SIMD module, on two threads (default true). */
-  biasOps?: boolean;
+  /** Add of a bias along the last axis by our SIMD module, on our threads (default true). */
+  biasAdd?: boolean;
+  /** Sum over all axes but the last (a bias's gradient) by our SIMD module, on our threads (default true). */
+  biasSum?: boolean;
+
 }
 
 type ResolvedOptions = Required<WasmTrainingKernelOptions>;
@@ -83,7 +81,6 @@ type ResolvedOptions = Required<WasmTrainingKernelOptions>;
 function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
   const o: ResolvedOptions = {
     backpropFilter: options.backpropFilter ?? 'auto',
-    backpropFilterThreads: options.backpropFilterThreads ?? true,
     im2colBudget: options.im2colBudget ?? 1 << 24,
     backpropInput: options.backpropInput ?? true,
     depthwiseForOneChannel: options.depthwiseForOneChannel ?? true,
@@ -91,7 +88,8 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
     avgPoolGrad: options.avgPoolGrad ?? true,
     gatherRows: options.gatherRows ?? true,
     convolution: options.convolution ?? true,
-    biasOps: options.biasOps ?? true,
+    biasAdd: options.biasAdd ?? true,
+    biasSum: options.biasSum ?? true,
   };
   if (!(o.im2colBudget >= 1)) throw new Error('registerWasmTrainingKernels: im2colBudget must be ≥ 1.');
   return o;
@@ -109,7 +107,7 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
   const o = resolve(options);
   installKernel(WASM, Conv2DBackpropFilter, true, () =>
-    makeConv2DBackpropFilter({ method: o.backpropFilter, threads: o.backpropFilterThreads, im2colBudget: o.im2colBudget }),
+    makeConv2DBackpropFilter({ method: o.backpropFilter, im2colBudget: o.im2colBudget }),
   );
   installKernel(WASM, Conv2DBackpropInput, o.backpropInput, (replaced) =>
     makeConv2DBackpropInput(replaced, { depthwiseForOneChannel: o.depthwiseForOneChannel, scratchBudget: o.im2colBudget }),
@@ -120,8 +118,8 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   installKernel(WASM, GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
   installKernel(WASM, Conv2D, o.convolution, makeConv2D);
   installKernel(WASM, FusedConv2D, o.convolution, makeFusedConv2D);
-  installKernel(WASM, Add, o.biasOps, makeBiasAdd);
-  installKernel(WASM, Sum, o.biasOps, makeBiasSum);
+  installKernel(WASM, Add, o.biasAdd, makeBiasAdd);
+  installKernel(WASM, Sum, o.biasSum, makeBiasSum);
 }
 
 /**
@@ -137,7 +135,7 @@ export function unregisterWasmTrainingKernels(): void {
 
 /** Which of the kernels registered for 'wasm' now are the ones from here. */
 export function wasmTrainingKernelsRegistered(): Record<
-  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows' | 'convolution' | 'biasOps',
+  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows' | 'convolution' | 'biasAdd' | 'biasSum',
   boolean
 > {
   return {
@@ -147,6 +145,7 @@ export function wasmTrainingKernelsRegistered(): Record<
     avgPoolGrad: isOurKernel(AvgPoolGrad, WASM),
     gatherRows: isOurKernel(GatherV2, WASM),
     convolution: isOurKernel(Conv2D, WASM) && isOurKernel(FusedConv2D, WASM),
-    biasOps: isOurKernel(Add, WASM) && isOurKernel(Sum, WASM),
+    biasAdd: isOurKernel(Add, WASM),
+    biasSum: isOurKernel(Sum, WASM),
   };
 }

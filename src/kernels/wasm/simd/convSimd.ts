@@ -1,8 +1,8 @@
 /**
  * A forward convolution (NHWC, any stride and padding, dilation 1) by our
  * WebAssembly SIMD direct convolution (`cv_*` in ./convWat.ts), in place on
- * the tfjs-backend-wasm heap, with an optional bias and relu. Each thread
- * does half the batch.
+ * the tfjs-backend-wasm heap, with an optional bias and relu, the batch
+ * split over our threads.
  *
  * XNNPACK computes few output channels poorly: the first LeNet layer (one
  * input channel, 6 filters) and the input gradient of the second (which our
@@ -14,7 +14,7 @@ import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
 import { convFunc } from './convWat';
 import { channelBlocks } from './filterGradSimd';
-import { halves, heapOffset, runSplit, simdModule, type SimdCall } from './simdModule';
+import { heapOffset, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
 
 /**
  * y = relu?(conv2d(x, w) + bias) for float32 NHWC x and w [KH, KW, CI, CO],
@@ -86,8 +86,7 @@ export function conv2dSimd(
           4 * img, 4 * rowW * CI, 4 * rowFloats, 4 * CO, relu ? 1 : 0,
         ]];
       });
-    const [first, second] = halves(N);
-    runSplit(module, calls(0, first), calls(first, second));
+    runParts(module, splitRange(N, module.parts).map(([n0, count]) => calls(n0, count)));
     return out;
   } catch (e) {
     backend.disposeData(out.dataId);

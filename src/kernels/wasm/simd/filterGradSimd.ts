@@ -3,14 +3,14 @@
  * ./filterGradWat.ts), in place on the tfjs-backend-wasm heap (./simdModule.ts):
  * x and dy are read where tfjs keeps them. Only x is copied, and only when the
  * convolution pads (into a zero-bordered scratch tensor, by the module's `pad`).
- * With a second thread, each thread sums half the batch into accumulators of
- * its own.
+ * The batch is split over our threads, each summing into accumulators of its
+ * own.
  */
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
 import { tileRows } from './filterGradWat';
-import { halves, heapOffset, runSplit, simdModule, type SimdCall } from './simdModule';
+import { heapOffset, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -39,7 +39,6 @@ export function filterGradSimd(
   dy: TensorInfo,
   info: Conv2DInfo,
   filterShape: number[],
-  options: { threads: boolean } = { threads: true },
 ): TensorInfo | undefined {
   const module = simdModule(backend);
   if (module === undefined) return undefined;
@@ -56,19 +55,15 @@ export function filterGradSimd(
   const rowsMultiple = blocks.reduce((m, [, tc]) => (m * tileRows(tc)) / gcd(m, tileRows(tc)), 1);
   const JP = Math.ceil(J / rowsMultiple) * rowsMultiple;
   const COV = Math.ceil(CO / 4);
-  const split = options.threads && module.threaded && N >= 2;
+  const accFloats = KH * JP * COV * 4;
+  const parts = splitRange(N, Math.min(module.parts, N));
   let xp: TensorInfo | undefined;
   let acc: TensorInfo | undefined;
-  let acc2: TensorInfo | undefined;
   try {
-    // Scratch: the padded x (plus room for the over-read) and the accumulators.
+    // Scratch: the padded x (plus room for the over-read) and one set of accumulators per part.
     if (!direct) xp = backend.makeOutput([N * IHn * IWn * CI + OVERREAD_BYTES / 4], 'float32');
-    acc = backend.makeOutput([KH * JP * COV * 4], 'float32');
+    acc = backend.makeOutput([parts.length * accFloats], 'float32');
     f32(backend, acc).fill(0);
-    if (split) {
-      acc2 = backend.makeOutput([KH * JP * COV * 4], 'float32');
-      f32(backend, acc2).fill(0);
-    }
     const xOff = heapOffset(backend, x);
     const dyOff = heapOffset(backend, dy);
     const end = Math.max(dyOff + 4 * N * OH * OW * CO, direct ? xOff + 4 * N * IH * IW * CI : 0);
@@ -82,40 +77,32 @@ export function filterGradSimd(
       rowW = IWn;
       img = IHn * IWn * CI;
     }
-    /** Images [n0, n0 + count) into the accumulators at accOff. */
-    const calls = (n0: number, count: number, accOff: number): SimdCall[] =>
+    const accOff = heapOffset(backend, acc);
+    /** Images [n0, n0 + count) into part i's accumulators. */
+    const calls = ([n0, count]: [number, number], i: number): SimdCall[] =>
       count === 0 ? [] : blocks.map(([v0, tc]) => [`fg_${tileRows(tc)}x${tc}`, [
-        xUse + 4 * img * n0, dyOff + 4 * OH * OW * CO * n0 + 16 * v0, accOff + 16 * v0, count, KH, JP, OH, OW,
+        xUse + 4 * img * n0, dyOff + 4 * OH * OW * CO * n0 + 16 * v0, accOff + 4 * accFloats * i + 16 * v0, count, KH, JP, OH, OW,
         4 * img, 4 * rowW * CI, 4 * sh * rowW * CI, 4 * sw * CI, 4 * CO, 4 * OH * OW * CO, 16 * COV,
       ]]);
-    const accOff = heapOffset(backend, acc);
-    if (acc2 !== undefined) {
-      const [first, second] = halves(N);
-      const second2 = acc2;
-      runSplit(module, calls(0, first, accOff), calls(first, second, heapOffset(backend, acc2)), () => {
-        f32(backend, second2).fill(0);
-      });
-    } else {
-      runSplit(module, calls(0, N, accOff), []);
-    }
+    const scratch = acc;
+    runParts(module, parts.map(calls), (i) => f32(backend, scratch).fill(0, accFloats * i, accFloats * (i + 1)));
     const out = backend.makeOutput(filterShape, 'float32');
     const dw = f32(backend, out);
     const a = f32(backend, acc);
-    const a2 = acc2 === undefined ? undefined : f32(backend, acc2);
     const accRow = 4 * COV;
     for (let kh = 0; kh < KH; kh++) {
       for (let j = 0; j < J; j++) {
         const src = (kh * JP + j) * accRow;
         const dst = (kh * J + j) * CO;
-        if (a2 === undefined) {
-          dw.set(a.subarray(src, src + CO), dst);
-        } else {
-          for (let co = 0; co < CO; co++) dw[dst + co] = a[src + co] + a2[src + co];
+        for (let co = 0; co < CO; co++) {
+          let sum = 0;
+          for (let i = 0; i < parts.length; i++) sum += a[i * accFloats + src + co];
+          dw[dst + co] = sum;
         }
       }
     }
     return out;
   } finally {
-    disposeAll(backend, [xp, acc, acc2]);
+    disposeAll(backend, [xp, acc]);
   }
 }

@@ -10,7 +10,7 @@
  * place on tensors there (byte offsets), so x and dy are never copied out:
  *
  * - `pad`: xp[n, r, c, ci] = x[n, r − pt, c − pl, ci], zero outside x
- *   (memory.copy/fill per row), for convolutions with padding.
+ *   (f32x4 copies per row), for convolutions with padding.
  * - `fg_<TK>x<TC>`: for every image n, kernel row kh and tile of TK
  *   consecutive (kw, ci) pairs j (contiguous in an NHWC row),
  *   acc[kh, j..j+TK, 4·TC channels] += Σ_{oh,ow} x[n, oh·sh + kh, ow·sw + j/CI, j%CI] · dy[n, oh, ow, 4·TC channels]
@@ -40,9 +40,41 @@ export function tileRows(tc: number): number {
   return t[0];
 }
 
-
+/**
+ * `pad`, and its row pieces by f32x4 then by float: memory.fill and
+ * memory.copy call into the engine each time, which costs more than the
+ * few dozen bytes of a padded row's piece.
+ */
 function padFunc(): string {
   return `
+  (func $zero (param $d i32) (param $b i32)
+    (block $bv (loop $lv
+      (br_if $bv (i32.lt_u (local.get $b) (i32.const 16)))
+      (v128.store (local.get $d) (v128.const i32x4 0 0 0 0))
+      (local.set $d (i32.add (local.get $d) (i32.const 16)))
+      (local.set $b (i32.sub (local.get $b) (i32.const 16)))
+      (br $lv)))
+    (block $bs (loop $ls
+      (br_if $bs (i32.eqz (local.get $b)))
+      (i32.store (local.get $d) (i32.const 0))
+      (local.set $d (i32.add (local.get $d) (i32.const 4)))
+      (local.set $b (i32.sub (local.get $b) (i32.const 4)))
+      (br $ls))))
+  (func $copy (param $d i32) (param $s i32) (param $b i32)
+    (block $bv (loop $lv
+      (br_if $bv (i32.lt_u (local.get $b) (i32.const 16)))
+      (v128.store (local.get $d) (v128.load (local.get $s)))
+      (local.set $d (i32.add (local.get $d) (i32.const 16)))
+      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+      (local.set $b (i32.sub (local.get $b) (i32.const 16)))
+      (br $lv)))
+    (block $bs (loop $ls
+      (br_if $bs (i32.eqz (local.get $b)))
+      (i32.store (local.get $d) (i32.load (local.get $s)))
+      (local.set $d (i32.add (local.get $d) (i32.const 4)))
+      (local.set $s (i32.add (local.get $s) (i32.const 4)))
+      (local.set $b (i32.sub (local.get $b) (i32.const 4)))
+      (br $ls))))
   (func (export "pad")
     (param $x i32) (param $xp i32) (param $n i32) (param $ih i32) (param $iw i32) (param $ci i32)
     (param $ihp i32) (param $iwp i32) (param $pt i32) (param $pl i32)
@@ -67,15 +99,15 @@ function padFunc(): string {
         (local.set $h (i32.sub (local.get $r) (local.get $pt)))
         (if (i32.lt_u (local.get $h) (local.get $ih))
           (then
-            (memory.fill (local.get $dst) (i32.const 0) (local.get $left))
-            (memory.copy
+            (call $zero (local.get $dst) (local.get $left))
+            (call $copy
               (i32.add (local.get $dst) (local.get $left))
               (i32.add (local.get $x)
                 (i32.mul (i32.add (i32.mul (local.get $img) (local.get $ih)) (local.get $h)) (local.get $rowIn)))
               (local.get $span))
-            (memory.fill (i32.add (i32.add (local.get $dst) (local.get $left)) (local.get $span)) (i32.const 0) (local.get $right)))
+            (call $zero (i32.add (i32.add (local.get $dst) (local.get $left)) (local.get $span)) (local.get $right)))
           (else
-            (memory.fill (local.get $dst) (i32.const 0) (local.get $rowOut))))
+            (call $zero (local.get $dst) (local.get $rowOut))))
         (local.set $dst (i32.add (local.get $dst) (local.get $rowOut)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $lRow)))

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderSimdBinaries, SIMD_BINARIES_PATH } from '../../../../scripts/wasm-kernels';
 import { SIMD_WASM_BASE64 } from './simdBinaries';
-import { halves } from './simdModule';
+import { splitRange } from './simdModule';
 
 describe('our WebAssembly SIMD module', () => {
   it('is committed as generated from its source (else run `npm run build:wasm-kernels`)', async () => {
@@ -20,13 +20,15 @@ describe('our WebAssembly SIMD module', () => {
     }
   });
 
-  it('splits work in two at a multiple of the step, the first part no shorter', () => {
-    expect(halves(10)).toEqual([5, 5]);
-    expect(halves(7)).toEqual([4, 3]);
-    expect(halves(1)).toEqual([1, 0]);
-    expect(halves(0)).toEqual([0, 0]);
-    expect(halves(301056, 3)).toEqual([150528, 150528]);
-    expect(halves(10, 3)).toEqual([6, 4]);
-    expect(halves(2, 3)).toEqual([2, 0]);
+  it('splits a range into near-equal parts, each starting at a multiple of the step', () => {
+    expect(splitRange(10, 2)).toEqual([[0, 5], [5, 5]]);
+    expect(splitRange(7, 2)).toEqual([[0, 4], [4, 3]]);
+    expect(splitRange(7, 3)).toEqual([[0, 2], [2, 3], [5, 2]]);
+    expect(splitRange(1, 2)).toEqual([[0, 1], [1, 0]]);
+    expect(splitRange(0, 2)).toEqual([[0, 0], [0, 0]]);
+    expect(splitRange(301056, 2, 3)).toEqual([[0, 150528], [150528, 150528]]);
+    expect(splitRange(10, 2, 3)).toEqual([[0, 6], [6, 4]]);
+    expect(splitRange(2, 2, 3)).toEqual([[0, 2], [2, 0]]);
+    expect(splitRange(5, 1)).toEqual([[0, 5]]);
   });
 });

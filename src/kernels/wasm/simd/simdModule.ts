@@ -29,8 +29,8 @@ type SimdExports = Record<string, (...args: number[]) => void>;
 export interface SimdModule {
   exports: SimdExports;
   memory: WebAssembly.Memory;
-  /** Whether `runSplit` really runs its second list on another thread now. */
-  threaded: boolean;
+  /** How many parts a kernel splits its work into (`runParts` runs each on its own thread where it can). */
+  parts: number;
 }
 
 interface EmscriptenModuleLike {
@@ -41,6 +41,8 @@ interface EmscriptenModuleLike {
 const compiled = new Map<string, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 let relaxedSupported: boolean | undefined;
+/** Threads for our kernels, this one included (configureSimdThreads). */
+let threads = 1;
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(base64);
@@ -58,6 +60,37 @@ function backendMemory(backend: WasmBackendLike): WebAssembly.Memory | undefined
 
 function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * Whether helper workers can share tfjs's heap here: its threaded build on a
+ * cross-origin isolated page, called from a worker (where Atomics.wait is
+ * allowed) that may start workers.
+ */
+export function simdHelpersPossible(): boolean {
+  const g = globalThis as { WorkerGlobalScope?: unknown; crossOriginIsolated?: boolean };
+  return (
+    typeof SharedArrayBuffer !== 'undefined' &&
+    g.WorkerGlobalScope !== undefined &&
+    g.crossOriginIsolated === true &&
+    typeof Worker === 'function' &&
+    typeof Blob === 'function' &&
+    typeof URL.createObjectURL === 'function'
+  );
+}
+
+/**
+ * How many threads our kernels use, this one included: the kernels split
+ * their work into that many parts, and with helpers possible each part
+ * past the first runs on a helper worker of ours. 1 (the default) keeps
+ * everything on the calling thread.
+ */
+export function configureSimdThreads(count: number): void {
+  threads = Math.max(1, Math.floor(count) || 1);
+}
+
+export function simdThreads(): number {
+  return threads;
 }
 
 /** The build this engine runs: FMA where relaxed SIMD validates. */
@@ -85,7 +118,7 @@ export function simdModule(backend: WasmBackendLike): SimdModule | undefined {
     exports = new WebAssembly.Instance(compiledFor(memory), { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, exports);
   }
-  return { exports, memory, threaded: readyHelper(memory) !== undefined };
+  return { exports, memory, parts: threads };
 }
 
 /** A tensor's byte offset on the heap (a tfjs internal). */
@@ -96,7 +129,7 @@ export function heapOffset(backend: WasmBackendLike, info: TensorInfo): number {
 }
 
 // ---------------------------------------------------------------------------
-// The helper worker
+// The helper workers
 
 /** Control words (Int32Array over a SharedArrayBuffer): job sequence, done sequence, ready, call count, calls. */
 const JOB = 0;
@@ -138,47 +171,42 @@ interface Helper {
   dead: boolean;
 }
 
-const helpers = new WeakMap<WebAssembly.Memory, Helper | null>();
+const helpers = new WeakMap<WebAssembly.Memory, Helper[]>();
 
-/** Whether this thread may block in Atomics.wait and start workers (a worker on a cross-origin isolated page). */
-function canUseHelper(memory: WebAssembly.Memory): boolean {
-  const g = globalThis as { WorkerGlobalScope?: unknown; crossOriginIsolated?: boolean };
-  return (
-    isShared(memory) &&
-    g.WorkerGlobalScope !== undefined &&
-    g.crossOriginIsolated === true &&
-    typeof Worker === 'function' &&
-    typeof Blob === 'function' &&
-    typeof URL.createObjectURL === 'function'
-  );
+function startHelper(memory: WebAssembly.Memory): Helper | undefined {
+  try {
+    const module = compiledFor(memory);
+    const names = WebAssembly.Module.exports(module).map((e) => e.name);
+    const url = URL.createObjectURL(new Blob([HELPER_SOURCE], { type: 'text/javascript' }));
+    const worker = new Worker(url, { name: 'wasm SIMD helper' });
+    URL.revokeObjectURL(url);
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * (CALLS_AT + MAX_CALLS * CALL_WORDS)));
+    const helper: Helper = { worker, ctrl, names, seq: 0, dead: false };
+    worker.onerror = () => {
+      helper.dead = true;
+    };
+    worker.postMessage({ module, memory, ctrl: ctrl.buffer, names });
+    return helper;
+  } catch {
+    return undefined;
+  }
 }
 
-/** The ready helper for this memory; starts one on the first call (ready on a later call). */
-function readyHelper(memory: WebAssembly.Memory): Helper | undefined {
-  let helper = helpers.get(memory);
-  if (helper === undefined) {
-    helper = null;
-    if (canUseHelper(memory)) {
-      try {
-        const module = compiledFor(memory);
-        const names = WebAssembly.Module.exports(module).map((e) => e.name);
-        const url = URL.createObjectURL(new Blob([HELPER_SOURCE], { type: 'text/javascript' }));
-        const worker = new Worker(url, { name: 'wasm SIMD helper' });
-        URL.revokeObjectURL(url);
-        const ctrl = new Int32Array(new SharedArrayBuffer(4 * (CALLS_AT + MAX_CALLS * CALL_WORDS)));
-        const h: Helper = { worker, ctrl, names, seq: 0, dead: false };
-        worker.onerror = () => {
-          h.dead = true;
-        };
-        worker.postMessage({ module, memory, ctrl: ctrl.buffer, names });
-        helper = h;
-      } catch {
-        helper = null;
+/** Helper i for this memory if it is ready; starts the helpers on first use (ready a moment later). */
+function readyHelper(memory: WebAssembly.Memory, i: number): Helper | undefined {
+  let list = helpers.get(memory);
+  if (list === undefined) {
+    list = [];
+    if (isShared(memory) && simdHelpersPossible()) {
+      for (let k = 1; k < threads; k++) {
+        const helper = startHelper(memory);
+        if (helper !== undefined) list.push(helper);
       }
     }
-    helpers.set(memory, helper);
+    helpers.set(memory, list);
   }
-  if (helper === null || helper.dead || Atomics.load(helper.ctrl, READY) !== 1) return undefined;
+  const helper = list[i];
+  if (helper === undefined || helper.dead || Atomics.load(helper.ctrl, READY) !== 1) return undefined;
   return helper;
 }
 
@@ -201,43 +229,57 @@ function runHere(exports: SimdExports, calls: readonly SimdCall[]): void {
   for (const [name, args] of calls) exports[name](...args);
 }
 
-/**
- * Runs `here` on this thread and `there` on the helper at the same time where
- * there is one (the two lists must not write the same memory), else both
- * here. If the helper fails, `beforeRedo` runs and then `there` is done here.
- */
-export function runSplit(
-  module: SimdModule,
-  here: readonly SimdCall[],
-  there: readonly SimdCall[],
-  beforeRedo: () => void = () => {},
-): void {
-  const helper = module.threaded ? readyHelper(module.memory) : undefined;
-  if (helper === undefined || there.length === 0 || there.length > MAX_CALLS) {
-    runHere(module.exports, here);
-    runHere(module.exports, there);
-    return;
-  }
-  there.forEach(([name, args], k) => {
+function post(helper: Helper, calls: readonly SimdCall[]): void {
+  calls.forEach(([name, args], k) => {
     const o = CALLS_AT + k * CALL_WORDS;
-    if (args.length > MAX_ARGS) throw new Error(`wasm SIMD kernels: ${name} has more than ${MAX_ARGS} arguments.`);
     helper.ctrl[o] = helper.names.indexOf(name);
     helper.ctrl[o + 1] = args.length;
     helper.ctrl.set(args, o + 2);
   });
-  helper.ctrl[COUNT] = there.length;
+  helper.ctrl[COUNT] = calls.length;
   helper.seq = (helper.seq + 1) | 0;
   Atomics.store(helper.ctrl, JOB, helper.seq);
   Atomics.notify(helper.ctrl, JOB);
-  runHere(module.exports, here);
-  if (!awaitHelper(helper)) {
-    beforeRedo();
-    runHere(module.exports, there);
-  }
 }
 
-/** Splits [0, n) in two at a multiple of `step`, the first part at least as long. */
-export function halves(n: number, step = 1): [number, number] {
-  const mid = Math.min(n, Math.ceil(n / 2 / step) * step);
-  return [mid, n - mid];
+/**
+ * Runs parts[0] on this thread and each other part on a helper at the same
+ * time where one is ready (the parts must not write the same memory), else
+ * here after parts[0]. If a helper fails, `beforeRedo(i)` runs and part i is
+ * done here.
+ */
+export function runParts(
+  module: SimdModule,
+  parts: ReadonlyArray<readonly SimdCall[]>,
+  beforeRedo: (part: number) => void = () => {},
+): void {
+  const posted: Array<Helper | undefined> = parts.map((calls, i) => {
+    if (i === 0 || calls.length === 0 || calls.length > MAX_CALLS) return undefined;
+    if (calls.some(([, args]) => args.length > MAX_ARGS)) return undefined;
+    const helper = readyHelper(module.memory, i - 1);
+    if (helper !== undefined) post(helper, calls);
+    return helper;
+  });
+  parts.forEach((calls, i) => {
+    if (posted[i] === undefined) runHere(module.exports, calls);
+  });
+  posted.forEach((helper, i) => {
+    if (helper !== undefined && !awaitHelper(helper)) {
+      beforeRedo(i);
+      runHere(module.exports, parts[i]);
+    }
+  });
+}
+
+/** [start, count] of `parts` near-equal pieces of [0, n), each start a multiple of `step`. */
+export function splitRange(n: number, parts: number, step = 1): Array<[number, number]> {
+  const units = Math.ceil(n / step);
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i < parts; i++) {
+    const end = Math.min(n, Math.round((units * (i + 1)) / parts) * step);
+    out.push([start, Math.max(0, end - start)]);
+    start = Math.max(start, end);
+  }
+  return out;
 }

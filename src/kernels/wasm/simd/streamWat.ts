@@ -39,3 +39,4 @@ export function streamFuncs(): string {
       (br $l)))
   )`;
 }
+

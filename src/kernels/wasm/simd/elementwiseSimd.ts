@@ -2,15 +2,15 @@
  * A bias added along a tensor's last axis (`Add` of [..., C] and [C]) and the
  * sum over all axes but the last (`Sum`, the bias's gradient), by our
  * WebAssembly SIMD module (`add_pattern`, `sum_pattern` in ./streamWat.ts),
- * half the tensor on each thread. tfjs-backend-wasm does both on one thread,
- * the sum after a transpose: about 2 ms each per step for LeNet's first layer
- * at batch 256.
+ * the tensor split over our threads. tfjs-backend-wasm does both on one
+ * thread, the sum after a transpose: 1.5–2.4 ms each per step for LeNet's
+ * first layer at batch 256.
  */
 import { util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { product } from '../../shared/checks';
 import { asWasmBackend, disposeAll, f32 } from '../backend';
-import { halves, heapOffset, runSplit, simdModule } from './simdModule';
+import { heapOffset, runParts, simdModule, splitRange } from './simdModule';
 
 /** Smaller tensors stay with the backend: the call costs more than it saves. */
 const MIN_SIZE = 4096;
@@ -63,9 +63,8 @@ export function makeBiasAdd(replaced: KernelConfig | undefined): KernelFunc {
       const bv = f32(backend, bias);
       for (let i = 0; i < L; i++) p[i] = bv[i % C];
       const [xOff, pOff, outOff] = [heapOffset(backend, x), heapOffset(backend, pattern), heapOffset(backend, out)];
-      const [first, second] = halves(nvec, L / 4);
-      const call = (v0: number, count: number) => ['add_pattern', [xOff + 16 * v0, pOff, outOff + 16 * v0, count, L / 4]] as const;
-      runSplit(module, [call(0, first)], second > 0 ? [call(first, second)] : []);
+      runParts(module, splitRange(nvec, module.parts, L / 4).map(([v0, count]) =>
+        count === 0 ? [] : [['add_pattern', [xOff + 16 * v0, pOff, outOff + 16 * v0, count, L / 4]]]));
       const xs = f32(backend, x);
       const o = f32(backend, out);
       for (let i = 4 * nvec; i < total; i++) o[i] = xs[i] + bv[i % C];
@@ -100,21 +99,23 @@ export function makeBiasSum(replaced: KernelConfig | undefined): KernelFunc {
     const total = product(x.shape);
     const nvec = Math.floor(total / 4);
     const shape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C];
-    const acc = backend.makeOutput([2 * L], 'float32');
+    // One row of L accumulators per part.
+    const acc = backend.makeOutput([module.parts * L], 'float32');
     try {
       f32(backend, acc).fill(0);
       const [xOff, accOff] = [heapOffset(backend, x), heapOffset(backend, acc)];
-      const [first, second] = halves(nvec, L / 4);
-      const call = (v0: number, count: number, at: number) => ['sum_pattern', [xOff + 16 * v0, at, count, L / 4]] as const;
-      runSplit(module, [call(0, first, accOff)], second > 0 ? [call(first, second, accOff + 4 * L)] : [], () => {
-        f32(backend, acc).fill(0, L);
-      });
+      runParts(
+        module,
+        splitRange(nvec, module.parts, L / 4).map(([v0, count], i) =>
+          count === 0 ? [] : [['sum_pattern', [xOff + 16 * v0, accOff + 4 * L * i, count, L / 4]]]),
+        (i) => f32(backend, acc).fill(0, L * i, L * (i + 1)),
+      );
       const out = backend.makeOutput(shape, 'float32');
       const o = f32(backend, out);
       const a = f32(backend, acc);
       const xs = f32(backend, x);
       o.fill(0);
-      for (let k = 0; k < 2 * L; k++) o[k % C] += a[k];
+      for (let k = 0; k < a.length; k++) o[k % C] += a[k];
       for (let i = 4 * nvec; i < total; i++) o[i % C] += xs[i];
       return out;
     } finally {
@@ -122,3 +123,4 @@ export function makeBiasSum(replaced: KernelConfig | undefined): KernelFunc {
     }
   };
 }
+
