@@ -119,6 +119,9 @@ describe('wasm training kernels', () => {
           const got = await onBackend('wasm', () => conv2dGrads(c, 9));
           for (const name of GRAD_NAMES) expect(relError(got[name], ref[name]), `${threads} threads, ${c.name}: ${name}`).toBeLessThan(TOL);
         }
+        const product = () => tf.tidy(() =>
+          tf.matMul(tf.tensor2d(randoms(97 * 33, 7), [97, 33]), tf.tensor2d(randoms(33 * 21, 8), [21, 33]), false, true).dataSync() as Float32Array);
+        expect(relError(await onBackend('wasm', product), await onBackend('cpu', product)), `${threads} threads, matMul`).toBeLessThan(TOL);
         const bias = () => tf.tidy(() => {
           const x = tf.tensor(randoms(3 * 1500 * 7, 5), [3, 1500, 7]);
           return [tf.add(x, tf.tensor1d(randoms(7, 6))), tf.sum(x, [0, 1])].map((t) => t.dataSync() as Float32Array);
@@ -151,6 +154,27 @@ describe('wasm training kernels', () => {
     { a: [2, 5, 3], b: [2, 4, 3], ta: false, tb: true }, // batched: the backend's own loop
     { a: [6, 4], b: [4, 5], ta: false, tb: false },
   ];
+
+  it.each([
+    ...MATMULS.filter((m) => m.a.length === 2 && m.b.length === 2),
+    { a: [300, 70], b: [70, 13], ta: false, tb: false }, // a dense layer's forward: tiles of positions, 13 = 3 vectors + 1
+    { a: [256, 400], b: [256, 120], ta: true, tb: false },
+  ])('fused matMul with a bias and relu, a$a b$b transposeA $ta transposeB $tb, matches cpu', async ({ a, b, ta, tb }) => {
+    const columns = tb ? b[0] : b[1];
+    const run = (activation: 'relu' | 'linear') =>
+      tf.tidy(() => {
+        const y = tf.fused.matMul({
+          a: tf.tensor2d(randoms(size(a), 1), a as [number, number]), b: tf.tensor2d(randoms(size(b), 2), b as [number, number]),
+          transposeA: ta, transposeB: tb, bias: tf.tensor1d(randoms(columns, 3)), activation,
+        });
+        return y.dataSync() as Float32Array;
+      });
+    for (const activation of ['relu', 'linear'] as const) {
+      const ref = await onBackend('cpu', () => run(activation));
+      const got = await onBackend('wasm', () => run(activation));
+      expect(relError(got, ref), activation).toBeLessThan(TOL);
+    }
+  });
 
   it.each(MATMULS)('matMul a$a b$b transposeA $ta transposeB $tb matches cpu', async ({ a, b, ta, tb }) => {
     const run = () =>

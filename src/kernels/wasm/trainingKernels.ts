@@ -10,8 +10,8 @@
  *   (see ./conv2dBackpropFilter.ts);
  * - `Conv2DBackpropInput` (replaced): an XNNPACK (depthwise) convolution with
  *   the rotated filter (./conv2dBackpropInput.ts);
- * - `BatchMatMul` (replaced): transposed products via Transpose + XNNPACK
- *   (./batchMatMul.ts);
+ * - `BatchMatMul`, `_FusedMatMul` (replaced): one product, transposed or not,
+ *   by our SIMD module on our threads (./batchMatMul.ts);
  * - `AvgPoolGrad` (replaced): a direct JS scatter (./avgPoolGrad.ts);
  * - `GatherV2` (replaced): row copies for a batch taken from the dataset
  *   (./gatherRows.ts);
@@ -26,12 +26,12 @@
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
 import {
-  Add, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Sum,
+  _FusedMatMul, Add, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Sum,
 } from '@tensorflow/tfjs';
 import { installKernel, isOurKernel } from '../shared/registry';
 import { avgPoolGrad } from './avgPoolGrad';
 import { WASM } from './backend';
-import { makeBatchMatMul } from './batchMatMul';
+import { makeBatchMatMul, makeFusedMatMul } from './batchMatMul';
 import { makeConv2D, makeFusedConv2D } from './conv2d';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
 import type { BackpropFilterMethod } from './conv2dBackpropFilter';
@@ -61,7 +61,7 @@ export interface WasmTrainingKernelOptions {
   backpropInput?: boolean;
   /** In Conv2DBackpropInput, the depthwise form for one input channel (default true). */
   depthwiseForOneChannel?: boolean;
-  /** Replace the backend's BatchMatMul for transposed products (default true). */
+  /** BatchMatMul and _FusedMatMul of one product by our SIMD module on our threads, transposed or not (default true). */
   batchMatMul?: boolean;
   /** Replace the backend's AvgPoolGrad (default true). */
   avgPoolGrad?: boolean;
@@ -114,6 +114,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   );
   // Only ever a wrapper around the backend's own kernel.
   installKernel(WASM, BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
+  installKernel(WASM, _FusedMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeFusedMatMul(replaced)));
   installKernel(WASM, AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
   installKernel(WASM, GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
   installKernel(WASM, Conv2D, o.convolution, makeConv2D);
@@ -128,7 +129,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  * Conv2DBackpropFilter again). For benchmarks and tests.
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum]) {
+  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum, _FusedMatMul]) {
     installKernel(WASM, name, false, () => undefined);
   }
 }
@@ -141,7 +142,7 @@ export function wasmTrainingKernelsRegistered(): Record<
   return {
     backpropFilter: isOurKernel(Conv2DBackpropFilter, WASM),
     backpropInput: isOurKernel(Conv2DBackpropInput, WASM),
-    batchMatMul: isOurKernel(BatchMatMul, WASM),
+    batchMatMul: isOurKernel(BatchMatMul, WASM) && isOurKernel(_FusedMatMul, WASM),
     avgPoolGrad: isOurKernel(AvgPoolGrad, WASM),
     gatherRows: isOurKernel(GatherV2, WASM),
     convolution: isOurKernel(Conv2D, WASM) && isOurKernel(FusedConv2D, WASM),

@@ -14,7 +14,70 @@ import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
 import { convFunc } from './convWat';
 import { channelBlocks } from './filterGradSimd';
-import { heapOffset, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
+import { heapOffset, runParts, simdModule, splitRange, type SimdCall, type SimdModule } from './simdModule';
+
+/** A direct convolution on the heap, in the terms of the `cv_*` functions. */
+interface ConvJob {
+  /** Byte offset of image 0's (padded) input, and the bytes between images and between input rows. */
+  x: number;
+  images: number;
+  imageBytes: number;
+  rowBytes: number;
+  /** Each output position's byte offset in its image's input. */
+  positions: (oh: number) => number;
+  /** Output positions per image. */
+  count: number;
+  KH: number;
+  /** Taps per filter row (KW·CI), contiguous in an input row. */
+  J: number;
+  CO: number;
+  /** Writes bias (row 0) and filter rows 1… into p, each row `rowFloats` long, the padding zero. */
+  fillParams: (p: Float32Array, rowFloats: number) => void;
+  relu: boolean;
+  out: TensorInfo;
+}
+
+/**
+ * Runs a ConvJob over our threads: the images split between them, or with
+ * fewer images than threads (a matrix product is one image) each image's
+ * positions.
+ */
+function convolve(backend: WasmBackendLike, module: SimdModule, job: ConvJob): void {
+  const { KH, J, CO, count: P } = job;
+  const COV = Math.ceil(CO / 4);
+  const rowFloats = 4 * COV;
+  let params: TensorInfo | undefined;
+  let table: TensorInfo | undefined;
+  try {
+    params = backend.makeOutput([rowFloats * (1 + KH * J)], 'float32');
+    table = backend.makeOutput([P], 'int32');
+    // Views after the allocations: growing the heap detaches earlier ones.
+    const p = f32(backend, params);
+    p.fill(0);
+    job.fillParams(p, rowFloats);
+    const positions = backend.typedArrayFromHeap(table);
+    for (let i = 0; i < P; i++) positions[i] = job.positions(i);
+    const [pOff, tableOff, outOff] = [heapOffset(backend, params), heapOffset(backend, table), heapOffset(backend, job.out)];
+    const blocks = channelBlocks(CO);
+    /** Images [n0, n0 + images) at positions [p0, p0 + positions) (all of them unless there is one image). */
+    const calls = (n0: number, images: number, p0: number, count: number): SimdCall[] =>
+      images * count === 0 ? [] : blocks.map(([v0, tc], b) => {
+        const { name, tk } = convFunc(tc, b === blocks.length - 1 ? CO % 4 : 0);
+        return [name, [
+          job.x + job.imageBytes * n0, pOff + 16 * (COV + v0), pOff + 16 * v0, outOff + 4 * CO * (n0 * P + p0) + 16 * v0,
+          images, tableOff + 4 * p0, Math.floor(count / tk), count % tk, KH, J,
+          job.imageBytes, job.rowBytes, 4 * rowFloats, 4 * CO, job.relu ? 1 : 0,
+        ]];
+      });
+    const parts = job.images >= module.parts
+      ? splitRange(job.images, module.parts).map(([n0, images]) => calls(n0, images, 0, P))
+      : splitRange(P, module.parts).map(([p0, count]) =>
+        Array.from({ length: job.images }, (_, n) => calls(n, 1, p0, count)).flat());
+    runParts(module, parts);
+  } finally {
+    disposeAll(backend, [params, table]);
+  }
+}
 
 /**
  * y = relu?(conv2d(x, w) + bias) for float32 NHWC x and w [KH, KW, CI, CO],
@@ -40,24 +103,10 @@ export function conv2dSimd(
   const IWn = (OW - 1) * sw + KW;
   const direct = pt === 0 && pl === 0 && IHn <= IH && IWn <= IW;
   const J = KW * CI;
-  const COV = Math.ceil(CO / 4);
-  const rowFloats = 4 * COV;
   let xp: TensorInfo | undefined;
-  // The bias, then the filter, each row of CO values padded to whole vectors.
-  let params: TensorInfo | undefined;
-  // Each output position's byte offset in its image's (padded) input.
-  let table: TensorInfo | undefined;
   const out = backend.makeOutput([N, OH, OW, CO], 'float32');
   try {
-    params = backend.makeOutput([rowFloats * (1 + KH * J)], 'float32');
-    table = backend.makeOutput([OH * OW], 'int32');
     if (!direct) xp = backend.makeOutput([N * IHn * IWn * CI], 'float32');
-    // Views after the allocations: growing the heap detaches earlier ones.
-    const p = f32(backend, params);
-    p.fill(0);
-    if (bias !== undefined) p.set(f32(backend, bias).subarray(0, CO), 0);
-    const w = f32(backend, filter);
-    for (let row = 0; row < KH * J; row++) p.set(w.subarray(row * CO, row * CO + CO), rowFloats * (1 + row));
     let xUse = heapOffset(backend, x);
     let rowW = IW;
     let img = IH * IW * CI;
@@ -68,30 +117,75 @@ export function conv2dSimd(
       rowW = IWn;
       img = IHn * IWn * CI;
     }
-    const positions = backend.typedArrayFromHeap(table);
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) positions[oh * OW + ow] = 4 * CI * (oh * sh * rowW + ow * sw);
-    }
-    const pOff = heapOffset(backend, params);
-    const tableOff = heapOffset(backend, table);
-    const outOff = heapOffset(backend, out);
-    const blocks = channelBlocks(CO);
-    /** Images [n0, n0 + count). */
-    const calls = (n0: number, count: number): SimdCall[] =>
-      count === 0 ? [] : blocks.map(([v0, tc], b) => {
-        const { name, tk } = convFunc(tc, b === blocks.length - 1 ? CO % 4 : 0);
-        return [name, [
-          xUse + 4 * img * n0, pOff + 16 * (COV + v0), pOff + 16 * v0, outOff + 4 * OH * OW * CO * n0 + 16 * v0,
-          count, tableOff, Math.floor((OH * OW) / tk), (OH * OW) % tk, KH, J,
-          4 * img, 4 * rowW * CI, 4 * rowFloats, 4 * CO, relu ? 1 : 0,
-        ]];
-      });
-    runParts(module, splitRange(N, module.parts).map(([n0, count]) => calls(n0, count)));
+    convolve(backend, module, {
+      x: xUse, images: N, imageBytes: 4 * img, rowBytes: 4 * rowW * CI,
+      positions: (i) => 4 * CI * (Math.floor(i / OW) * sh * rowW + (i % OW) * sw), count: OH * OW,
+      KH, J, CO, relu, out,
+      fillParams: (p, rowFloats) => {
+        if (bias !== undefined) p.set(f32(backend, bias).subarray(0, CO), 0);
+        const w = f32(backend, filter);
+        for (let row = 0; row < KH * J; row++) p.set(w.subarray(row * CO, row * CO + CO), rowFloats * (1 + row));
+      },
+    });
     return out;
   } catch (e) {
     backend.disposeData(out.dataId);
     throw e;
   } finally {
-    disposeAll(backend, [xp, params, table]);
+    disposeAll(backend, [xp]);
+  }
+}
+
+/**
+ * relu?(a·b + bias) (either matrix transposed) for float32 matrices, by the same
+ * convolution: a's M rows are M output positions of one image, each reading
+ * K contiguous values. A transposed a is copied to rows first; b goes into
+ * the padded filter rows either way. Undefined where this backend's memory
+ * cannot be imported.
+ */
+export function matMulSimd(
+  backend: WasmBackendLike,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias?: TensorInfo,
+  relu = false,
+): TensorInfo | undefined {
+  const module = simdModule(backend);
+  if (module === undefined) return undefined;
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const [M, K] = transposeA ? [ac, ar] : [ar, ac];
+  const N = transposeB ? br : bc;
+  if (M * K * N === 0) return undefined;
+  let aRows: TensorInfo | undefined;
+  const out = backend.makeOutput([M, N], 'float32');
+  try {
+    if (transposeA) {
+      aRows = backend.makeOutput([M, K], 'float32');
+      const src = f32(backend, a);
+      const dst = f32(backend, aRows);
+      for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) dst[m * K + k] = src[k * M + m];
+    }
+    convolve(backend, module, {
+      x: heapOffset(backend, aRows ?? a), images: 1, imageBytes: 0, rowBytes: 0,
+      positions: (m) => 4 * K * m, count: M, KH: 1, J: K, CO: N, relu, out,
+      fillParams: (p, rowFloats) => {
+        if (bias !== undefined) p.set(f32(backend, bias).subarray(0, N), 0);
+        const w = f32(backend, b);
+        for (let k = 0; k < K; k++) {
+          const row = rowFloats * (1 + k);
+          if (transposeB) for (let n = 0; n < N; n++) p[row + n] = w[n * K + k];
+          else p.set(w.subarray(k * N, k * N + N), row);
+        }
+      },
+    });
+    return out;
+  } catch (e) {
+    backend.disposeData(out.dataId);
+    throw e;
+  } finally {
+    disposeAll(backend, [aRows]);
   }
 }
