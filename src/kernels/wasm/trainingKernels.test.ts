@@ -221,6 +221,39 @@ describe('wasm training kernels', () => {
     });
   });
 
+  // Windows that tile the input (our SIMD pooling), channel counts with every remainder mod 4, on 1 and 3 threads.
+  const TILING_POOLS: { x: [number, number, number, number]; size: number | [number, number] }[] = [
+    { x: [5, 28, 28, 6], size: 2 },
+    { x: [3, 10, 10, 16], size: 2 },
+    { x: [2, 9, 12, 5], size: 3 },
+    { x: [4, 6, 9, 1], size: [2, 3] },
+    { x: [1, 4, 4, 13], size: 4 },
+    { x: [3, 2, 2, 7], size: 1 },
+  ];
+  it.each(TILING_POOLS)('avgPool and its gradient x$x size $size, windows tiling the input, match cpu', async (p) => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randoms(size(p.x), 3), p.x);
+        const y = tf.avgPool(x, p.size, p.size, 'valid');
+        const r = tf.tensor(randoms(size(y.shape), 4), y.shape);
+        const dx = tf.grad((v) => tf.sum(tf.mul(tf.avgPool(v as tf.Tensor4D, p.size, p.size, 'valid'), r)))(x);
+        return [y, dx].map((t) => t.dataSync() as Float32Array);
+      });
+    const ref = await onBackend('cpu', run);
+    try {
+      for (const threads of [1, 3]) {
+        configureSimdThreads(threads);
+        const before = tf.memory().numTensors;
+        const got = await onBackend('wasm', run);
+        expect(tf.memory().numTensors).toBe(before);
+        expect(relError(got[0], ref[0]), `${threads} threads: output`).toBeLessThan(TOL);
+        expect(relError(got[1], ref[1]), `${threads} threads: gradient`).toBeLessThan(TOL);
+      }
+    } finally {
+      configureSimdThreads(1);
+    }
+  });
+
   it.each(POOLS)('avgPool gradient x$x size $size strides $strides pad $pad matches cpu', async (p) => {
     const run = () => avgPoolGrads(p);
     const ref = await onBackend('cpu', run);

@@ -12,7 +12,9 @@
  *   the rotated filter (./conv2dBackpropInput.ts);
  * - `BatchMatMul`, `_FusedMatMul` (replaced): one product, transposed or not,
  *   by our SIMD module on our threads (./batchMatMul.ts);
- * - `AvgPoolGrad` (replaced): a direct JS scatter (./avgPoolGrad.ts);
+ * - `AvgPool`, `AvgPoolGrad` (replaced): our SIMD module on our threads where
+ *   the windows tile the input, else a direct JS scatter for the gradient
+ *   (./avgPoolGrad.ts);
  * - `GatherV2` (replaced): row copies for a batch taken from the dataset
  *   (./gatherRows.ts);
  * - `Conv2D`, `FusedConv2D` (replaced): our SIMD direct convolution
@@ -26,10 +28,10 @@
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
 import {
-  _FusedMatMul, Add, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Sum,
+  _FusedMatMul, Add, AvgPool, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Sum,
 } from '@tensorflow/tfjs';
 import { installKernel, isOurKernel } from '../shared/registry';
-import { avgPoolGrad } from './avgPoolGrad';
+import { avgPoolGrad, makeAvgPool } from './avgPoolGrad';
 import { WASM } from './backend';
 import { makeBatchMatMul, makeFusedMatMul } from './batchMatMul';
 import { makeConv2D, makeFusedConv2D } from './conv2d';
@@ -63,7 +65,7 @@ export interface WasmTrainingKernelOptions {
   depthwiseForOneChannel?: boolean;
   /** BatchMatMul and _FusedMatMul of one product by our SIMD module on our threads, transposed or not (default true). */
   batchMatMul?: boolean;
-  /** Replace the backend's AvgPoolGrad (default true). */
+  /** AvgPool and AvgPoolGrad: our SIMD module where the windows tile the input, else a JS scatter for the gradient (default true). */
   avgPoolGrad?: boolean;
   /** Replace the backend's GatherV2 for whole rows (default true). */
   gatherRows?: boolean;
@@ -116,6 +118,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   installKernel(WASM, BatchMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeBatchMatMul(replaced)));
   installKernel(WASM, _FusedMatMul, o.batchMatMul, (replaced) => (replaced === undefined ? undefined : makeFusedMatMul(replaced)));
   installKernel(WASM, AvgPoolGrad, o.avgPoolGrad, () => avgPoolGrad);
+  installKernel(WASM, AvgPool, o.avgPoolGrad, makeAvgPool);
   installKernel(WASM, GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
   installKernel(WASM, Conv2D, o.convolution, makeConv2D);
   installKernel(WASM, FusedConv2D, o.convolution, makeFusedConv2D);
@@ -129,7 +132,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  * Conv2DBackpropFilter again). For benchmarks and tests.
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum, _FusedMatMul]) {
+  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum, _FusedMatMul, AvgPool]) {
     installKernel(WASM, name, false, () => undefined);
   }
 }
@@ -143,7 +146,7 @@ export function wasmTrainingKernelsRegistered(): Record<
     backpropFilter: isOurKernel(Conv2DBackpropFilter, WASM),
     backpropInput: isOurKernel(Conv2DBackpropInput, WASM),
     batchMatMul: isOurKernel(BatchMatMul, WASM) && isOurKernel(_FusedMatMul, WASM),
-    avgPoolGrad: isOurKernel(AvgPoolGrad, WASM),
+    avgPoolGrad: isOurKernel(AvgPoolGrad, WASM) && isOurKernel(AvgPool, WASM),
     gatherRows: isOurKernel(GatherV2, WASM),
     convolution: isOurKernel(Conv2D, WASM) && isOurKernel(FusedConv2D, WASM),
     biasAdd: isOurKernel(Add, WASM),

@@ -7,6 +7,7 @@
  */
 import { convFuncs } from './convWat';
 import { filterGradFuncs } from './filterGradWat';
+import { poolFuncs } from './poolWat';
 import { streamFuncs } from './streamWat';
 
 export interface SimdVariant {
@@ -27,7 +28,7 @@ export const VARIANTS: readonly SimdVariant[] = [
 export function simdWat(variant: SimdVariant): string {
   const memory = variant.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
-  (import "env" "memory" ${memory})${filterGradFuncs(variant.relaxed)}${convFuncs(variant.relaxed)}${streamFuncs()}
+  (import "env" "memory" ${memory})${filterGradFuncs(variant.relaxed)}${convFuncs(variant.relaxed)}${streamFuncs()}${poolFuncs()}
 )
 `;
 }
