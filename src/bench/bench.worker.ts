@@ -20,6 +20,7 @@ import type { GpuBackendName } from '../kernels/shared/gpu';
 import { CASES, caseNamed, FORWARD_ONLY_CASES, maxAbs, randoms, readConv2dGrads, relError, size, SPLIT_CASES } from '../kernels/shared/testValues';
 import type { Grads } from '../kernels/shared/testValues';
 import { keptPatchCount } from '../kernels/webgl/convolutions';
+import { checkWasmKernels } from '../kernels/wasm/kernelCheck';
 import { checkCompiledStep } from '../kernels/webgpu/compiled/stepCheck';
 import { browserEnvironment, chooseBackend, describeBackend } from '../worker/backends';
 import type { ActiveBackend } from '../worker/protocol';
@@ -35,6 +36,7 @@ import {
   type ProfileReply,
   type ProfileRequest,
   type StepCheckReply,
+  type WasmKernelCheckReply,
 } from './protocol';
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
@@ -80,6 +82,11 @@ const api: BenchWorkerApi = {
     const comparison = backend === 'wasm' && request.compare?.length ? await compareWasmKernels(input, request.compare) : undefined;
     const result = await profileTraining(input);
     return { backend, available: true, note: await describeBackend(backend), result, comparison };
+  },
+  async checkWasmKernels(): Promise<WasmKernelCheckReply> {
+    const choice = await chooseBackend('wasm');
+    if (choice.backend !== 'wasm') return { available: false, note: choice.note ?? '' };
+    return { available: true, note: await describeBackend('wasm'), ...(await checkWasmKernels()) };
   },
   async checkCompiledStep(): Promise<StepCheckReply> {
     const choice = await chooseBackend('webgpu');

@@ -75,6 +75,9 @@ const api: BenchPageApi = {
   checkCompiledStep() {
     return inFreshWorker('compiled step check', (remote) => remote.checkCompiledStep());
   },
+  checkWasmKernels() {
+    return inFreshWorker('wasm kernel check', (remote) => remote.checkWasmKernels());
+  },
 };
 
 (window as Window & { lenetBench?: BenchPageApi }).lenetBench = api;

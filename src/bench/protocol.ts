@@ -5,6 +5,9 @@
 import type { Config } from '../core/config/params';
 import type { GpuBackendName } from '../kernels/shared/gpu';
 import type { KernelComparison, WasmKernelSwitch } from './profile';
+import type { WasmKernelCheckResult } from '../kernels/wasm/kernelCheck';
+
+export type WasmKernelCheckReply = { available: boolean; note: string } & Partial<WasmKernelCheckResult>;
 import type { StepCheckCase } from '../kernels/webgpu/compiled/stepCheckCases';
 import type { ProfileResult } from './profile';
 import type { EndEvent } from '../core/train/events';
@@ -188,6 +191,7 @@ export interface BenchWorkerApi {
   profile(request: ProfileRequest): Promise<ProfileReply>;
   checkKernels(backend: GpuBackendName): Promise<KernelCheckReply>;
   checkCompiledStep(): Promise<StepCheckReply>;
+  checkWasmKernels(): Promise<WasmKernelCheckReply>;
 }
 
 /** Whether the app's inspection views are open (querying the run's model) while a run trains. */
@@ -312,5 +316,7 @@ export interface BenchPageApi {
   profile(request: Omit<ProfileRequest, 'dataUrl'> & { dataUrl?: string }): Promise<ProfileReply>;
   /** Runs the compiled WebGPU step and tfjs's cpu backend on the same weights and rows, in a fresh worker. */
   checkCompiledStep(): Promise<StepCheckReply>;
+  /** Runs our wasm kernels (relaxed SIMD, helper workers) and tfjs's cpu backend on the same values, in a fresh worker. */
+  checkWasmKernels(): Promise<WasmKernelCheckReply>;
   userAgent: string;
 }

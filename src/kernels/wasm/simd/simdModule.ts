@@ -210,6 +210,13 @@ function readyHelper(memory: WebAssembly.Memory, i: number): Helper | undefined 
   return helper;
 }
 
+/** How many helper workers for this backend's heap are ready. */
+export function readySimdHelpers(backend: WasmBackendLike): number {
+  const memory = backendMemory(backend);
+  const list = memory === undefined ? [] : (helpers.get(memory) ?? []);
+  return list.filter((h) => !h.dead && Atomics.load(h.ctrl, READY) === 1).length;
+}
+
 /** Waits for the helper's job `seq`; false (and the helper is retired) if it does not finish within 10 s. */
 function awaitHelper(helper: Helper): boolean {
   const deadline = performance.now() + 10_000;
