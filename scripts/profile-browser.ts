@@ -1,8 +1,9 @@
 /**
- * `npm run profile -- [--backends=wasm] [--batch=256] [--steps=10] [--compare=convolution,elementwise] [--no-build]`:
+ * `npm run profile -- [--backends=wasm] [--batch=256] [--steps=10] [--arch=c32k3p1-pool2-…] [--compare=convolution,biasAdd] [--no-build]`:
  * where a training step's time goes, kernel by kernel, in headless Chromium
  * with the app's setup (on wasm: our kernels, SIMD, one thread per core),
- * from src/bench/profile.ts. Prints a table per backend; the first column
+ * from src/bench/profile.ts, on the d2l preset or the layers --arch gives (the
+ * link's grammar). Prints a table per backend; the first column
  * is milliseconds per step, the rows slowest first. On wasm, --compare first
  * times the step with all our kernels against each named switch of
  * registerWasmTrainingKernels turned off, in alternating rounds.
@@ -18,6 +19,7 @@ const backends = option('backends', 'wasm').split(',');
 const batch = Number(option('batch', '256'));
 const steps = Number(option('steps', '10'));
 const compare = option('compare', '').split(',').filter(Boolean) as WasmKernelSwitch[];
+const arch = argv.find((a) => a.startsWith('--arch='))?.slice('--arch='.length);
 if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(steps) || steps < 1) {
   console.error('npm run profile: --batch and --steps take whole numbers');
   process.exit(2);
@@ -31,7 +33,7 @@ try {
   for (const backend of backends) {
     const reply: ProfileReply = await page.evaluate(
       (request) => (window as Window & { lenetBench?: BenchPageApi }).lenetBench!.profile(request),
-      { backend: backend as ProfileReply['backend'], batch, steps, compare },
+      { backend: backend as ProfileReply['backend'], batch, steps, compare, arch },
     );
     if (!reply.available || !reply.result) {
       console.log(`${backend}: unavailable (${reply.note})`);

@@ -12,6 +12,7 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
+import { parseArch } from '../core/config/arch';
 import { DATASET_INFO } from '../core/data/datasets';
 import { loadDatasetFolder } from '../core/data/datasetFolder';
 import { prepareBackend, registerTrainingKernels, unregisterTrainingKernels } from '../kernels/prepareBackend';
@@ -78,7 +79,9 @@ const api: BenchWorkerApi = {
     const splits = await loadDatasetFolder((name) => fetchBytes(new URL(`${DATASET_INFO.fashion.folder}/${name}`, request.dataUrl)));
     const choice = await chooseBackend(backend);
     if (choice.backend !== backend) return { backend, available: false, note: choice.note, result: null };
-    const input = { backend, batch: request.batch, steps: request.steps, train: splits.train, test: splits.test };
+    const parsed = request.arch === undefined ? undefined : parseArch(request.arch);
+    if (parsed?.problem !== undefined) return { backend, available: false, note: `arch ${parsed.problem}`, result: null };
+    const input = { backend, arch: parsed?.arch, batch: request.batch, steps: request.steps, train: splits.train, test: splits.test };
     const comparison = backend === 'wasm' && request.compare?.length ? await compareWasmKernels(input, request.compare) : undefined;
     const result = await profileTraining(input);
     return { backend, available: true, note: await describeBackend(backend), result, comparison };

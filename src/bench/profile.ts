@@ -8,6 +8,7 @@
  * the app's threads.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Architecture } from '../core/config/arch';
 import { presetConfig, type BackendName } from '../core/config/params';
 import type { Dataset } from '../core/data/idx';
 import { buildModel } from '../core/model/build';
@@ -49,6 +50,8 @@ export interface ProfileResult {
 
 export interface ProfileInput {
   backend: BackendName;
+  /** The d2l preset's layers unless given. */
+  arch?: Architecture;
   batch: number;
   /** Profiled steps (after as many unprofiled ones, timed for stepMs, and one warm-up epoch of two steps). */
   steps: number;
@@ -58,11 +61,16 @@ export interface ProfileInput {
 
 /** Throws if the loop does not finish: a profile of a failed run means nothing. */
 async function run(model: tf.LayersModel, input: ProfileInput, steps: number): Promise<number> {
-  const config = { ...presetConfig('d2l'), batch: input.batch, epochs: 1, train: input.batch * steps, test: 1, backend: input.backend };
+  const config = { ...networkConfig(input), epochs: 1, train: input.batch * steps, test: 1, backend: input.backend };
   const start = performance.now();
   const end = await trainModel({ model, config, train: input.train, test: input.test, onEvent: () => {} });
   if (end.type !== 'done') throw new Error(`the training loop ended with '${end.type}'${'message' in end ? `: ${end.message}` : ''}`);
   return (performance.now() - start) / steps;
+}
+
+function networkConfig(input: ProfileInput) {
+  const preset = presetConfig('d2l');
+  return { ...preset, arch: input.arch ?? preset.arch, batch: input.batch };
 }
 
 function median(values: number[]): number {
@@ -76,7 +84,7 @@ function median(values: number[]): number {
  * in `rounds` rounds that alternate them, so a noisy machine slows all alike.
  */
 export async function compareWasmKernels(input: ProfileInput, switches: WasmKernelSwitch[], rounds = 7): Promise<KernelComparison> {
-  const model = buildModel({ ...presetConfig('d2l'), batch: input.batch });
+  const model = buildModel(networkConfig(input));
   const variants: (WasmKernelSwitch | 'all')[] = ['all', ...switches];
   const times = new Map(variants.map((v) => [v, [] as number[]]));
   try {
@@ -104,7 +112,7 @@ export async function compareWasmKernels(input: ProfileInput, switches: WasmKern
 }
 
 export async function profileTraining(input: ProfileInput): Promise<ProfileResult> {
-  const model = buildModel({ ...presetConfig('d2l'), batch: input.batch });
+  const model = buildModel(networkConfig(input));
   try {
     await run(model, input, 2);
     const stepMs = await run(model, input, input.steps);

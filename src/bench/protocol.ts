@@ -172,6 +172,8 @@ export interface ProfileRequest {
    * (WasmTrainingKernelOptions' switches), in rounds alternating with all on.
    */
   compare?: WasmKernelSwitch[];
+  /** Layers in the link's grammar (src/core/config/arch.ts); the d2l preset's unless given. */
+  arch?: string;
   /** Absolute URL of the folder holding each dataset's folder (…/data/), ending in /. */
   dataUrl: string;
 }
