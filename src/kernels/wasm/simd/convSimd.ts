@@ -23,11 +23,13 @@ interface ConvJob {
   images: number;
   imageBytes: number;
   rowBytes: number;
-  /** Each output position's byte offset in its image's input. */
-  positions: (oh: number) => number;
-  /** Output positions per image. */
-  count: number;
+  /** Output rows, and positions per row; each position's byte offset in its image's input. */
+  rows: number;
+  columns: number;
+  positions: (i: number) => number;
   KH: number;
+  /** The filter rows [first, end) that read input rows, not zero padding, for output row `row` (default all). */
+  filterRows?: (row: number) => [number, number];
   /** Taps per filter row (KW·CI), contiguous in an input row. */
   J: number;
   CO: number;
@@ -37,13 +39,30 @@ interface ConvJob {
   out: TensorInfo;
 }
 
+/** Runs of output rows that read the same filter rows: [first position, end position, first filter row, filter rows]. */
+function bands(job: ConvJob): Array<[number, number, number, number]> {
+  const out: Array<[number, number, number, number]> = [];
+  for (let row = 0; row < job.rows; row++) {
+    let [k0, k1] = job.filterRows?.(row) ?? [0, job.KH];
+    // Every output reads at least one filter row (the kernel's loop runs once): a row of padding adds zeros.
+    k0 = Math.min(Math.max(k0, 0), job.KH - 1);
+    k1 = Math.max(Math.min(k1, job.KH), k0 + 1);
+    const last = out[out.length - 1];
+    if (last !== undefined && last[2] === k0 && last[3] === k1 - k0) last[1] += job.columns;
+    else out.push([row * job.columns, (row + 1) * job.columns, k0, k1 - k0]);
+  }
+  return out;
+}
+
 /**
  * Runs a ConvJob over our threads: the images split between them, or with
- * fewer images than threads (a matrix product is one image) each image's
- * positions.
+ * fewer images than threads (a matrix product is one image) the positions.
+ * Filter rows that would only read zero padding are skipped, a band of
+ * output rows at a time.
  */
 function convolve(backend: WasmBackendLike, module: SimdModule, job: ConvJob): void {
-  const { KH, J, CO, count: P } = job;
+  const { KH, J, CO } = job;
+  const P = job.rows * job.columns;
   const COV = Math.ceil(CO / 4);
   const rowFloats = 4 * COV;
   let params: TensorInfo | undefined;
@@ -59,20 +78,24 @@ function convolve(backend: WasmBackendLike, module: SimdModule, job: ConvJob): v
     for (let i = 0; i < P; i++) positions[i] = job.positions(i);
     const [pOff, tableOff, outOff] = [heapOffset(backend, params), heapOffset(backend, table), heapOffset(backend, job.out)];
     const blocks = channelBlocks(CO);
-    /** Images [n0, n0 + images) at positions [p0, p0 + positions) (all of them unless there is one image). */
-    const calls = (n0: number, images: number, p0: number, count: number): SimdCall[] =>
-      images * count === 0 ? [] : blocks.map(([v0, tc], b) => {
-        const { name, tk } = convFunc(tc, b === blocks.length - 1 ? CO % 4 : 0);
-        return [name, [
-          job.x + job.imageBytes * n0, pOff + 16 * (COV + v0), pOff + 16 * v0, outOff + 4 * CO * (n0 * P + p0) + 16 * v0,
-          images, tableOff + 4 * p0, Math.floor(count / tk), count % tk, KH, J,
-          job.imageBytes, job.rowBytes, 4 * rowFloats, 4 * CO, job.relu ? 1 : 0,
-        ]];
+    const runs = bands(job);
+    /** Images [n0, n0 + images) at positions [a, b). */
+    const calls = (n0: number, images: number, a: number, b: number): SimdCall[] =>
+      images === 0 ? [] : runs.flatMap(([start, end, k0, rows]) => {
+        const [lo, hi] = [Math.max(a, start), Math.min(b, end)];
+        if (hi <= lo) return [];
+        return blocks.map(([v0, tc], block): SimdCall => {
+          const { name, tk } = convFunc(tc, block === blocks.length - 1 ? CO % 4 : 0);
+          return [name, [
+            job.x + job.imageBytes * n0 + job.rowBytes * k0, pOff + 4 * rowFloats * (1 + k0 * J) + 16 * v0, pOff + 16 * v0,
+            outOff + 4 * CO * (n0 * P + lo) + 16 * v0, images, tableOff + 4 * lo, Math.floor((hi - lo) / tk), (hi - lo) % tk, rows, J,
+            job.imageBytes, job.rowBytes, 4 * rowFloats, 4 * CO, 4 * CO * P, job.relu ? 1 : 0,
+          ]];
+        });
       });
     const parts = job.images >= module.parts
       ? splitRange(job.images, module.parts).map(([n0, images]) => calls(n0, images, 0, P))
-      : splitRange(P, module.parts).map(([p0, count]) =>
-        Array.from({ length: job.images }, (_, n) => calls(n, 1, p0, count)).flat());
+      : splitRange(P, module.parts).map(([a, count]) => calls(0, job.images, a, a + count));
     runParts(module, parts);
   } finally {
     disposeAll(backend, [params, table]);
@@ -119,7 +142,9 @@ export function conv2dSimd(
     }
     convolve(backend, module, {
       x: xUse, images: N, imageBytes: 4 * img, rowBytes: 4 * rowW * CI,
-      positions: (i) => 4 * CI * (Math.floor(i / OW) * sh * rowW + (i % OW) * sw), count: OH * OW,
+      rows: OH, columns: OW, positions: (i) => 4 * CI * (Math.floor(i / OW) * sh * rowW + (i % OW) * sw),
+      // Padded input row oh·sh + kh is one of x's rows for pt ≤ oh·sh + kh < pt + IH.
+      filterRows: (oh) => [pt - oh * sh, pt + IH - oh * sh],
       KH, J, CO, relu, out,
       fillParams: (p, rowFloats) => {
         if (bias !== undefined) p.set(f32(backend, bias).subarray(0, CO), 0);
@@ -170,7 +195,7 @@ export function matMulSimd(
     }
     convolve(backend, module, {
       x: heapOffset(backend, aRows ?? a), images: 1, imageBytes: 0, rowBytes: 0,
-      positions: (m) => 4 * K * m, count: M, KH: 1, J: K, CO: N, relu, out,
+      rows: M, columns: 1, positions: (m) => 4 * K * m, KH: 1, J: K, CO: N, relu, out,
       fillParams: (p, rowFloats) => {
         if (bias !== undefined) p.set(f32(backend, bias).subarray(0, N), 0);
         const w = f32(backend, b);

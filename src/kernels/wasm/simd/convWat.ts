@@ -3,16 +3,18 @@
  * generated so that every register tile is written out in full. Assembled
  * into ./simdBinaries.ts with the module's other functions (./simdWat.ts).
  *
- * `cv_<TK>x<TC>r<R>`: for every image n, in tiles of TK consecutive output
- * positions (then one at a time for the image's last OH·OW mod TK), and one
- * block of TC f32x4 output-channel vectors:
+ * `cv_<TK>x<TC>r<R>`: for every image n, over a run of output positions in
+ * tiles of TK (then one at a time for the last few), and one block of TC
+ * f32x4 output-channel vectors:
  *
  *   out[n, oh, ow, 4·TC channels] = b + Σ_{kh, j} x[n, oh·sh + kh, ow·sw·CI + j] · w[kh, j, 4·TC channels]
  *
  * where j runs over the KW·CI (kw, ci) pairs of one filter row, contiguous
- * in an NHWC input row at any stride. A table of OH·OW int32s gives each
- * output position's byte offset in its image's input, so a tile may span
- * output rows (a row of 14 is not a multiple of 5 or 8). x must be padded already (./pad in
+ * in an NHWC input row at any stride. A table of int32s gives each output
+ * position's byte offset in its image's input, so a tile may span output
+ * rows (a row of 14 is not a multiple of 4 or 8); the run's outputs are
+ * contiguous in each image (outImg bytes apart). The caller may start x and
+ * w some filter rows in and pass fewer rows, to skip rows of zero padding. x must be padded already (./pad in
  * ./filterGradWat.ts). w and b are the caller's copies with each filter row
  * padded to whole vectors, so no load reads past them. The tile keeps TK·TC
  * accumulators in registers: per tap, TC vector loads of w and TK splats of x.
@@ -100,16 +102,17 @@ function convFuncText(tk: number, tc: number, r: number, relaxed: boolean): stri
   (func (export "cv_${tk}x${tc}r${r}")
     (param $x i32) (param $w i32) (param $b i32) (param $out i32) (param $n i32) (param $table i32)
     (param $tiles i32) (param $rest i32) (param $kh i32) (param $j i32) (param $xImg i32) (param $xRow i32)
-    (param $wRow i32) (param $outPos i32) (param $flags i32)
-    (local $img i32) (local $q i32) (local $xn i32) (local $tp i32) (local $xp i32) (local $op i32)
+    (param $wRow i32) (param $outPos i32) (param $outImg i32) (param $flags i32)
+    (local $img i32) (local $q i32) (local $xn i32) (local $on i32) (local $tp i32) (local $xp i32) (local $op i32)
     (local $wp i32) (local $xq i32) (local $xk i32) (local $k i32) (local $c i32)
     (local $s v128)
 ${indent(locals, 4)}
 ${indent(offsets, 4)}
-    (local.set $op (local.get $out))
+    (local.set $on (local.get $out))
     (local.set $xn (local.get $x))
     (block $bImg (loop $lImg
       (br_if $bImg (i32.ge_u (local.get $img) (local.get $n)))
+      (local.set $op (local.get $on))
       (local.set $tp (local.get $table))
       (local.set $q (local.get $tiles))
       (block $bTile (loop $lTile
@@ -128,6 +131,7 @@ ${indent(tile(1, tc, r, relaxed), 8)}
         (local.set $q (i32.sub (local.get $q) (i32.const 1)))
         (br $lRest)))
       (local.set $xn (i32.add (local.get $xn) (local.get $xImg)))
+      (local.set $on (i32.add (local.get $on) (local.get $outImg)))
       (local.set $img (i32.add (local.get $img) (i32.const 1)))
       (br $lImg)))
   )`;
