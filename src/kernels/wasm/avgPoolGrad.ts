@@ -1,6 +1,6 @@
 /**
  * AvgPool and AvgPoolGrad for tfjs-backend-wasm: where the windows tile the
- * input (LeNet's 2×2 pools), our SIMD module on our threads
+ * input (LeNet's 2×2 pools), our SIMD module
  * (./simd/poolSimd.ts); otherwise the shared JS scatter for the gradient and
  * the backend's own AvgPool.
  */

@@ -17,6 +17,7 @@ export const WASM = 'wasm';
 /** The parts of tfjs-backend-wasm's `BackendWasm` used here. */
 export interface WasmBackendLike {
   dataIdMap: { get(dataId: DataId): { id: number; memoryOffset?: number } | undefined };
+  incRef(dataId: DataId): void;
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
   typedArrayFromHeap(info: TensorInfo): TypedArray;
@@ -30,6 +31,7 @@ export function asWasmBackend(backend: unknown): WasmBackendLike {
     typeof b.makeOutput !== 'function' ||
     typeof b.typedArrayFromHeap !== 'function' ||
     typeof b.disposeData !== 'function' ||
+    typeof b.incRef !== 'function' ||
     b.dataIdMap === undefined
   ) {
     throw new Error('wasm training kernels: the backend is not the tfjs WebAssembly backend.');

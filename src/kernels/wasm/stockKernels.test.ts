@@ -59,7 +59,7 @@ describe('stock Conv2DBackpropFilter (Conv3DBackpropFilterV2 on a depth-1 view)'
     expect(wasmTrainingKernelsRegistered().backpropFilter).toBe(true);
     unregisterWasmTrainingKernels();
     expect(stockConv2DBackpropFilterRegistered()).toBe(true);
-    expect(wasmTrainingKernelsRegistered()).toEqual({ backpropFilter: false, backpropInput: false, batchMatMul: false, avgPoolGrad: false, gatherRows: false, convolution: false, biasAdd: false, biasSum: false });
+    expect(wasmTrainingKernelsRegistered()).toEqual({ backpropFilter: false, backpropInput: false, batchMatMul: false, avgPoolGrad: false, gatherRows: false, convolution: false, identity: false, biasAdd: false, biasSum: false });
 
     unregisterStockConv2DBackpropFilter();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();

@@ -50,6 +50,7 @@ describe('wasm training kernels', () => {
       avgPoolGrad: true,
       gatherRows: true,
       convolution: true,
+      identity: true,
       biasAdd: true,
       biasSum: true,
     });
@@ -91,7 +92,7 @@ describe('wasm training kernels', () => {
       ['simd filter gradient', { backpropFilter: 'simd' }],
       ['XNNPACK filter gradient (the convolution form where it applies)', { backpropFilter: 'xnnpack' }],
       ['im2col filter gradient, no depthwise', { backpropFilter: 'im2col', depthwiseForOneChannel: false }],
-      ['XNNPACK convolutions and the backend\'s elementwise kernels', { convolution: false, biasAdd: false, biasSum: false }],
+      ['XNNPACK convolutions and the backend\'s elementwise kernels', { convolution: false, identity: false, biasAdd: false, biasSum: false }],
     ] as const)('filter and input gradients, %s', async (_label, options) => {
       const ref = await onBackend('cpu', () => conv2dGrads(c, 7));
       registerWasmTrainingKernels(options);
@@ -219,6 +220,23 @@ describe('wasm training kernels', () => {
       expect(g.shape).toEqual(ref[i].shape);
       expect(relError(g.values, ref[i].values)).toBeLessThan(TOL);
     });
+  });
+
+  it.each([[256, 28, 28, 6], [4099], [37, 113], [3, 5]])('products, differences and clones of %j match cpu', async (...shape) => {
+    const run = () =>
+      tf.tidy(() => {
+        const a = tf.tensor(randoms(size(shape), 1), shape);
+        const b = tf.tensor(randoms(size(shape), 2), shape);
+        const c = tf.clone(a);
+        const outs = [tf.mul(a, b), tf.sub(1, b), tf.sub(tf.tensor1d([0.25]), b), tf.mul(a, tf.scalar(3)), tf.sub(a, b), c];
+        a.dispose();
+        return outs.map((t) => t.dataSync() as Float32Array);
+      });
+    const ref = await onBackend('cpu', run);
+    const before = tf.memory().numTensors;
+    const got = await onBackend('wasm', run);
+    expect(tf.memory().numTensors).toBe(before);
+    got.forEach((g, i) => expect(relError(g, ref[i]), `value ${i}`).toBeLessThan(TOL));
   });
 
   // Windows that tile the input (our SIMD pooling), channel counts with every remainder mod 4, on 1 and 3 threads.
@@ -459,6 +477,7 @@ describe('wasm training kernels', () => {
       avgPoolGrad: true,
       gatherRows: true,
       convolution: true,
+      identity: true,
       biasAdd: true,
       biasSum: true,
     });

@@ -12,15 +12,16 @@
  *   the rotated filter (./conv2dBackpropInput.ts);
  * - `BatchMatMul`, `_FusedMatMul` (replaced): one product, transposed or not,
  *   by our SIMD module on our threads (./batchMatMul.ts);
- * - `AvgPool`, `AvgPoolGrad` (replaced): our SIMD module on our threads where
- *   the windows tile the input, else a direct JS scatter for the gradient
+ * - `AvgPool`, `AvgPoolGrad` (replaced): our SIMD module where the windows
+ *   tile the input, else a direct JS scatter for the gradient
  *   (./avgPoolGrad.ts);
  * - `GatherV2` (replaced): row copies for a batch taken from the dataset
  *   (./gatherRows.ts);
  * - `Conv2D`, `FusedConv2D` (replaced): our SIMD direct convolution
  *   (./conv2d.ts), on our threads;
+ * - `Identity` (replaced): the same data, no copy;
  * - `Add` of a bias, `Sum` over all axes but the last (replaced): our SIMD
- *   module (./simd/elementwiseSimd.ts), on our threads.
+ *   module (./simd/elementwiseSimd.ts).
  *
  * Replaced kernels are kept and used for the cases the new ones leave out
  * (../shared/registry.ts).
@@ -28,11 +29,12 @@
  * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
  */
 import {
-  _FusedMatMul, Add, AvgPool, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Sum,
+  _FusedMatMul, Add, AvgPool, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Identity, Sum,
 } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { installKernel, isOurKernel } from '../shared/registry';
 import { avgPoolGrad, makeAvgPool } from './avgPoolGrad';
-import { WASM } from './backend';
+import { asWasmBackend, WASM } from './backend';
 import { makeBatchMatMul, makeFusedMatMul } from './batchMatMul';
 import { makeConv2D, makeFusedConv2D } from './conv2d';
 import { makeConv2DBackpropFilter } from './conv2dBackpropFilter';
@@ -71,9 +73,11 @@ export interface WasmTrainingKernelOptions {
   gatherRows?: boolean;
   /** Conv2D and FusedConv2D (no activation or relu) by our SIMD direct convolution (default true). */
   convolution?: boolean;
-  /** Add of a bias along the last axis by our SIMD module, on our threads (default true). */
+  /** Identity without a copy, sharing the data as tfjs's cpu and webgl backends do (default true). */
+  identity?: boolean;
+  /** Add of a bias along the last axis by our SIMD module (default true). */
   biasAdd?: boolean;
-  /** Sum over all axes but the last (a bias's gradient) by our SIMD module, on our threads (default true). */
+  /** Sum over all axes but the last (a bias's gradient) by our SIMD module (default true). */
   biasSum?: boolean;
 
 }
@@ -90,11 +94,27 @@ function resolve(options: WasmTrainingKernelOptions): ResolvedOptions {
     avgPoolGrad: options.avgPoolGrad ?? true,
     gatherRows: options.gatherRows ?? true,
     convolution: options.convolution ?? true,
+    identity: options.identity ?? true,
     biasAdd: options.biasAdd ?? true,
     biasSum: options.biasSum ?? true,
   };
   if (!(o.im2colBudget >= 1)) throw new Error('registerWasmTrainingKernels: im2colBudget must be ≥ 1.');
   return o;
+}
+
+/**
+ * The backend's Identity copies the tensor (three copies of the first layer's
+ * activations per LeNet step, through the gradient tape's saved tensors);
+ * tensors are never written in place on wasm, so sharing the data is enough.
+ */
+function makeIdentity(replaced: KernelConfig | undefined): KernelFunc | undefined {
+  if (replaced === undefined) return undefined;
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return replaced.kernelFunc(args);
+    asWasmBackend(args.backend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
 }
 
 /**
@@ -122,6 +142,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   installKernel(WASM, GatherV2, o.gatherRows, (replaced) => (replaced === undefined ? undefined : makeGatherRows(replaced)));
   installKernel(WASM, Conv2D, o.convolution, makeConv2D);
   installKernel(WASM, FusedConv2D, o.convolution, makeFusedConv2D);
+  installKernel(WASM, Identity, o.identity, makeIdentity);
   installKernel(WASM, Add, o.biasAdd, makeBiasAdd);
   installKernel(WASM, Sum, o.biasSum, makeBiasSum);
 }
@@ -132,14 +153,14 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
  * Conv2DBackpropFilter again). For benchmarks and tests.
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum, _FusedMatMul, AvgPool]) {
+  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum, _FusedMatMul, AvgPool, Identity]) {
     installKernel(WASM, name, false, () => undefined);
   }
 }
 
 /** Which of the kernels registered for 'wasm' now are the ones from here. */
 export function wasmTrainingKernelsRegistered(): Record<
-  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows' | 'convolution' | 'biasAdd' | 'biasSum',
+  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows' | 'convolution' | 'identity' | 'biasAdd' | 'biasSum',
   boolean
 > {
   return {
@@ -149,6 +170,7 @@ export function wasmTrainingKernelsRegistered(): Record<
     avgPoolGrad: isOurKernel(AvgPoolGrad, WASM) && isOurKernel(AvgPool, WASM),
     gatherRows: isOurKernel(GatherV2, WASM),
     convolution: isOurKernel(Conv2D, WASM) && isOurKernel(FusedConv2D, WASM),
+    identity: isOurKernel(Identity, WASM),
     biasAdd: isOurKernel(Add, WASM),
     biasSum: isOurKernel(Sum, WASM),
   };

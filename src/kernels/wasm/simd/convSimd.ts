@@ -14,7 +14,7 @@ import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
 import { convFunc } from './convWat';
 import { channelBlocks } from './filterGradSimd';
-import { heapOffset, runParts, simdModule, splitRange, type SimdCall, type SimdModule } from './simdModule';
+import { heapOffset, partsFor, runParts, simdModule, splitRange, type SimdCall, type SimdModule } from './simdModule';
 
 /** A direct convolution on the heap, in the terms of the `cv_*` functions. */
 interface ConvJob {
@@ -55,8 +55,9 @@ function bands(job: ConvJob): Array<[number, number, number, number]> {
 }
 
 /**
- * Runs a ConvJob over our threads: the images split between them, or with
- * fewer images than threads (a matrix product is one image) the positions.
+ * Runs a ConvJob over our threads (partsFor): the images split between them,
+ * or with fewer images than threads (a matrix product is one image) the
+ * positions.
  * Filter rows that would only read zero padding are skipped, a band of
  * output rows at a time.
  */
@@ -93,9 +94,10 @@ function convolve(backend: WasmBackendLike, module: SimdModule, job: ConvJob): v
           ]];
         });
       });
-    const parts = job.images >= module.parts
-      ? splitRange(job.images, module.parts).map(([n0, images]) => calls(n0, images, 0, P))
-      : splitRange(P, module.parts).map(([a, count]) => calls(0, job.images, a, a + count));
+    const threads = partsFor(module, job.images * P * KH * J * CO);
+    const parts = job.images >= threads
+      ? splitRange(job.images, threads).map(([n0, images]) => calls(n0, images, 0, P))
+      : splitRange(P, threads).map(([a, count]) => calls(0, job.images, a, a + count));
     runParts(module, parts);
   } finally {
     disposeAll(backend, [params, table]);

@@ -1,16 +1,17 @@
 /**
  * A bias added along a tensor's last axis (`Add` of [..., C] and [C]) and the
  * sum over all axes but the last (`Sum`, the bias's gradient), by our
- * WebAssembly SIMD module (`add_pattern`, `sum_pattern` in ./streamWat.ts),
- * the tensor split over our threads. tfjs-backend-wasm does both on one
- * thread, the sum after a transpose: 1.5–2.4 ms each per step for LeNet's
- * first layer at batch 256.
+ * WebAssembly SIMD module (`add_pattern`, `sum_pattern` in ./streamWat.ts).
+ * tfjs-backend-wasm's take 1.5–2.4 ms each per step for LeNet's first layer
+ * at batch 256, the sum after a transpose; these 0.2–0.4 ms, on this thread
+ * alone: they are bound by memory, and waking a helper for them cost more
+ * than it saved (npm run profile -- --compare).
  */
 import { util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { product } from '../../shared/checks';
 import { asWasmBackend, disposeAll, f32 } from '../backend';
-import { heapOffset, runParts, simdModule, splitRange } from './simdModule';
+import { heapOffset, simdModule } from './simdModule';
 
 /** Smaller tensors stay with the backend: the call costs more than it saves. */
 const MIN_SIZE = 4096;
@@ -63,8 +64,7 @@ export function makeBiasAdd(replaced: KernelConfig | undefined): KernelFunc {
       const bv = f32(backend, bias);
       for (let i = 0; i < L; i++) p[i] = bv[i % C];
       const [xOff, pOff, outOff] = [heapOffset(backend, x), heapOffset(backend, pattern), heapOffset(backend, out)];
-      runParts(module, splitRange(nvec, module.parts, L / 4).map(([v0, count]) =>
-        count === 0 ? [] : [['add_pattern', [xOff + 16 * v0, pOff, outOff + 16 * v0, count, L / 4]]]));
+      module.exports.add_pattern(xOff, pOff, outOff, nvec, L / 4);
       const xs = f32(backend, x);
       const o = f32(backend, out);
       for (let i = 4 * nvec; i < total; i++) o[i] = xs[i] + bv[i % C];
@@ -99,17 +99,11 @@ export function makeBiasSum(replaced: KernelConfig | undefined): KernelFunc {
     const total = product(x.shape);
     const nvec = Math.floor(total / 4);
     const shape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C];
-    // One row of L accumulators per part.
-    const acc = backend.makeOutput([module.parts * L], 'float32');
+    const acc = backend.makeOutput([L], 'float32');
     try {
       f32(backend, acc).fill(0);
       const [xOff, accOff] = [heapOffset(backend, x), heapOffset(backend, acc)];
-      runParts(
-        module,
-        splitRange(nvec, module.parts, L / 4).map(([v0, count], i) =>
-          count === 0 ? [] : [['sum_pattern', [xOff + 16 * v0, accOff + 4 * L * i, count, L / 4]]]),
-        (i) => f32(backend, acc).fill(0, L * i, L * (i + 1)),
-      );
+      module.exports.sum_pattern(xOff, accOff, nvec, L / 4);
       const out = backend.makeOutput(shape, 'float32');
       const o = f32(backend, out);
       const a = f32(backend, acc);
@@ -123,4 +117,5 @@ export function makeBiasSum(replaced: KernelConfig | undefined): KernelFunc {
     }
   };
 }
+
 

@@ -3,14 +3,14 @@
  * ./filterGradWat.ts), in place on the tfjs-backend-wasm heap (./simdModule.ts):
  * x and dy are read where tfjs keeps them. Only x is copied, and only when the
  * convolution pads (into a zero-bordered scratch tensor, by the module's `pad`).
- * The batch is split over our threads, each summing into accumulators of its
- * own.
+ * The batch is split over our threads (partsFor), each summing into
+ * accumulators of its own.
  */
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
 import { tileRows } from './filterGradWat';
-import { heapOffset, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
+import { heapOffset, partsFor, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
@@ -56,7 +56,7 @@ export function filterGradSimd(
   const JP = Math.ceil(J / rowsMultiple) * rowsMultiple;
   const COV = Math.ceil(CO / 4);
   const accFloats = KH * JP * COV * 4;
-  const parts = splitRange(N, Math.min(module.parts, N));
+  const parts = splitRange(N, Math.min(partsFor(module, N * OH * OW * KH * J * CO), N));
   let xp: TensorInfo | undefined;
   let acc: TensorInfo | undefined;
   try {

@@ -1,15 +1,14 @@
 /**
  * Average pooling and its gradient where the windows tile the input exactly
- * (./poolWat.ts), by our WebAssembly SIMD module on our threads. Other
- * poolings (overlapping or padded windows, leftover rows) are left to the
- * caller. tfjs-backend-wasm's AvgPool, and our JS scatter for its gradient,
- * run on one thread: 0.7 and 1.5 ms per step for LeNet's first pool at batch
- * 256.
+ * (./poolWat.ts), by our WebAssembly SIMD module. Other poolings
+ * (overlapping or padded windows, leftover rows) are left to the caller. Our
+ * JS scatter took 1.5 ms per step for the gradient of LeNet's first pool at
+ * batch 256, this about 0.4.
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from '../backend';
-import { heapOffset, runParts, simdModule, splitRange } from './simdModule';
+import { heapOffset, simdModule } from './simdModule';
 
 /** Bytes a pixel's last vector may read past it. */
 const OVERREAD_BYTES = 12;
@@ -29,10 +28,7 @@ function floatBits(value: number): number {
   return new Int32Array(Float32Array.of(value).buffer)[0];
 }
 
-/**
- * Runs `pool_avg` (input x → output) or `pool_grad` (dy → dx) over our
- * threads, by rows of the written tensor; false where the module cannot run.
- */
+/** Runs `pool_avg` (input x → output) or `pool_grad` (dy → dx); false where the module cannot run. */
 function runPool(
   backend: WasmBackendLike,
   name: 'pool_avg' | 'pool_grad',
@@ -47,8 +43,8 @@ function runPool(
   if (fromOff + 4 * from.shape.reduce((a, b) => a * b, 1) + OVERREAD_BYTES > module.memory.buffer.byteLength) return false;
   const { outWidth: OW, filterHeight: FH, filterWidth: FW, inChannels: C } = info;
   const scale = floatBits(1 / (FH * FW));
-  runParts(module, splitRange(rows, module.parts).map(([r0, count]) =>
-    count === 0 ? [] : [[name, [fromOff, toOff, r0, r0 + count, OW, FH, FW, C, Math.ceil(C / 4), scale]]]));
+  // Bound by memory: a helper's wake-up would cost about what it saves.
+  module.exports[name](fromOff, toOff, 0, rows, OW, FH, FW, C, Math.ceil(C / 4), scale);
   return true;
 }
 

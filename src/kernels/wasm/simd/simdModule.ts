@@ -278,6 +278,17 @@ export function runParts(
   });
 }
 
+/**
+ * How many parts a kernel of `macs` multiply-adds splits into: waking a
+ * helper costs 0.1–0.3 ms, the time of a few million multiply-adds, so
+ * smaller work stays on this thread.
+ */
+export function partsFor(module: SimdModule, macs: number): number {
+  return Math.max(1, Math.min(module.parts, Math.floor(macs / MACS_PER_PART)));
+}
+
+const MACS_PER_PART = 4_000_000;
+
 /** [start, count] of `parts` near-equal pieces of [0, n), each start a multiple of `step`. */
 export function splitRange(n: number, parts: number, step = 1): Array<[number, number]> {
   const units = Math.ceil(n / step);
