@@ -13,7 +13,7 @@ import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
 import { convFunc } from './convWat';
-import { channelBlocks } from './filterGradSimd';
+import { channelBlocks, convInput, type ConvInput } from './convInput';
 import { heapOffset, partsFor, runParts, simdModule, splitRange, type SimdCall, type SimdModule } from './simdModule';
 
 /** A direct convolution on the heap, in the terms of the `cv_*` functions. */
@@ -118,40 +118,25 @@ export function conv2dSimd(
 ): TensorInfo | undefined {
   const module = simdModule(backend);
   if (module === undefined) return undefined;
-  const { batchSize: N, inHeight: IH, inWidth: IW, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const { batchSize: N, inHeight: IH, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   if (N * OH * OW * CO * CI === 0) return undefined;
   const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
-  // The input rows and columns the convolution reads, padding included.
-  const IHn = (OH - 1) * sh + KH;
-  const IWn = (OW - 1) * sw + KW;
-  const direct = pt === 0 && pl === 0 && IHn <= IH && IWn <= IW;
-  const J = KW * CI;
-  let xp: TensorInfo | undefined;
+  let input: ConvInput | undefined;
   const out = backend.makeOutput([N, OH, OW, CO], 'float32');
   try {
-    if (!direct) xp = backend.makeOutput([N * IHn * IWn * CI], 'float32');
-    let xUse = heapOffset(backend, x);
-    let rowW = IW;
-    let img = IH * IW * CI;
-    if (xp !== undefined) {
-      const xOff = xUse;
-      xUse = heapOffset(backend, xp);
-      module.exports.pad(xOff, xUse, N, IH, IW, CI, IHn, IWn, pt, pl);
-      rowW = IWn;
-      img = IHn * IWn * CI;
-    }
+    input = convInput(backend, module, x, info);
+    const { rowWidth } = input;
     convolve(backend, module, {
-      x: xUse, images: N, imageBytes: 4 * img, rowBytes: 4 * rowW * CI,
-      rows: OH, columns: OW, positions: (i) => 4 * CI * (Math.floor(i / OW) * sh * rowW + (i % OW) * sw),
+      x: input.x, images: N, imageBytes: 4 * input.imageFloats, rowBytes: 4 * rowWidth,
+      rows: OH, columns: OW, positions: (i) => 4 * (Math.floor(i / OW) * sh * rowWidth + (i % OW) * sw * CI),
       // Padded input row oh·sh + kh is one of x's rows for pt ≤ oh·sh + kh < pt + IH.
       filterRows: (oh) => [pt - oh * sh, pt + IH - oh * sh],
-      KH, J, CO, relu, out,
+      KH, J: KW * CI, CO, relu, out,
       fillParams: (p, rowFloats) => {
         if (bias !== undefined) p.set(f32(backend, bias).subarray(0, CO), 0);
         const w = f32(backend, filter);
-        for (let row = 0; row < KH * J; row++) p.set(w.subarray(row * CO, row * CO + CO), rowFloats * (1 + row));
+        for (let row = 0; row < KH * KW * CI; row++) p.set(w.subarray(row * CO, row * CO + CO), rowFloats * (1 + row));
       },
     });
     return out;
@@ -159,7 +144,7 @@ export function conv2dSimd(
     backend.disposeData(out.dataId);
     throw e;
   } finally {
-    disposeAll(backend, [xp]);
+    disposeAll(backend, [input?.scratch]);
   }
 }
 

@@ -11,14 +11,10 @@ import { util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { product } from '../../shared/checks';
 import { asWasmBackend, disposeAll, f32 } from '../backend';
-import { heapOffset, simdModule } from './simdModule';
+import { gcd, heapOffset, simdModule } from './simdModule';
 
 /** Smaller tensors stay with the backend: the call costs more than it saves. */
 const MIN_SIZE = 4096;
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
 
 /** The pattern's length in floats: lcm(C, 4). */
 function patternFloats(channels: number): number {

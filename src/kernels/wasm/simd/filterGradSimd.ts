@@ -9,25 +9,14 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from '../backend';
 import { disposeAll, f32 } from '../backend';
+import { channelBlocks, convInput, type ConvInput } from './convInput';
 import { tileRows } from './filterGradWat';
-import { heapOffset, partsFor, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
+import { gcd, heapOffset, partsFor, runParts, simdModule, splitRange, type SimdCall } from './simdModule';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
 
 /** Bytes the kernel may read past x (up to TK − 1 floats) and dy (up to 3 floats). */
 const OVERREAD_BYTES = 32;
-
-/** Channel blocks of at most 4 f32x4 vectors: [first vector, vectors]. */
-export function channelBlocks(co: number): Array<[number, number]> {
-  const vectors = Math.ceil(co / 4);
-  const blocks: Array<[number, number]> = [];
-  for (let v = 0; v < vectors; v += 4) blocks.push([v, Math.min(4, vectors - v)]);
-  return blocks;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
 
 /**
  * dW for NHWC x and dy (float32, any stride and padding, dilation 1), or
@@ -42,14 +31,8 @@ export function filterGradSimd(
 ): TensorInfo | undefined {
   const module = simdModule(backend);
   if (module === undefined) return undefined;
-  const { batchSize: N, inHeight: IH, inWidth: IW, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
-  // The input rows and columns the convolution reads, padding included.
-  const IHn = (OH - 1) * sh + KH;
-  const IWn = (OW - 1) * sw + KW;
-  const direct = pt === 0 && pl === 0 && IHn <= IH && IWn <= IW;
   const J = KW * CI;
   const blocks = channelBlocks(CO);
   const rowsMultiple = blocks.reduce((m, [, tc]) => (m * tileRows(tc)) / gcd(m, tileRows(tc)), 1);
@@ -57,32 +40,23 @@ export function filterGradSimd(
   const COV = Math.ceil(CO / 4);
   const accFloats = KH * JP * COV * 4;
   const parts = splitRange(N, Math.min(partsFor(module, N * OH * OW * KH * J * CO), N));
-  let xp: TensorInfo | undefined;
+  let input: ConvInput | undefined;
   let acc: TensorInfo | undefined;
   try {
-    // Scratch: the padded x (plus room for the over-read) and one set of accumulators per part.
-    if (!direct) xp = backend.makeOutput([N * IHn * IWn * CI + OVERREAD_BYTES / 4], 'float32');
+    // Scratch: the padded x, if any (plus room for the over-read), and one set of accumulators per part.
+    input = convInput(backend, module, x, info, OVERREAD_BYTES / 4);
     acc = backend.makeOutput([parts.length * accFloats], 'float32');
     f32(backend, acc).fill(0);
-    const xOff = heapOffset(backend, x);
     const dyOff = heapOffset(backend, dy);
-    const end = Math.max(dyOff + 4 * N * OH * OW * CO, direct ? xOff + 4 * N * IH * IW * CI : 0);
+    const end = Math.max(dyOff + 4 * N * OH * OW * CO, input.x + 4 * N * input.imageFloats);
     if (end + OVERREAD_BYTES > module.memory.buffer.byteLength) return undefined; // never in practice
-    let xUse = xOff;
-    let rowW = IW;
-    let img = IH * IW * CI;
-    if (xp !== undefined) {
-      xUse = heapOffset(backend, xp);
-      module.exports.pad(xOff, xUse, N, IH, IW, CI, IHn, IWn, pt, pl);
-      rowW = IWn;
-      img = IHn * IWn * CI;
-    }
+    const { x: xUse, rowWidth, imageFloats: img } = input;
     const accOff = heapOffset(backend, acc);
     /** Images [n0, n0 + count) into part i's accumulators. */
     const calls = ([n0, count]: [number, number], i: number): SimdCall[] =>
       count === 0 ? [] : blocks.map(([v0, tc]) => [`fg_${tileRows(tc)}x${tc}`, [
         xUse + 4 * img * n0, dyOff + 4 * OH * OW * CO * n0 + 16 * v0, accOff + 4 * accFloats * i + 16 * v0, count, KH, JP, OH, OW,
-        4 * img, 4 * rowW * CI, 4 * sh * rowW * CI, 4 * sw * CI, 4 * CO, 4 * OH * OW * CO, 16 * COV,
+        4 * img, 4 * rowWidth, 4 * sh * rowWidth, 4 * sw * CI, 4 * CO, 4 * OH * OW * CO, 16 * COV,
       ]]);
     const scratch = acc;
     runParts(module, parts.map(calls), (i) => f32(backend, scratch).fill(0, accFloats * i, accFloats * (i + 1)));
@@ -103,6 +77,6 @@ export function filterGradSimd(
     }
     return out;
   } finally {
-    disposeAll(backend, [xp, acc]);
+    disposeAll(backend, [input?.scratch, acc]);
   }
 }

@@ -289,6 +289,11 @@ export function partsFor(module: SimdModule, macs: number): number {
 
 const MACS_PER_PART = 4_000_000;
 
+/** The greatest common divisor, for tile and pattern sizes. */
+export function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 /** [start, count] of `parts` near-equal pieces of [0, n), each start a multiple of `step`. */
 export function splitRange(n: number, parts: number, step = 1): Array<[number, number]> {
   const units = Math.ceil(n / step);
