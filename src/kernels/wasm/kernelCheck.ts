@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend } from './backend';
 import { readySimdHelpers, simdModule, simdThreads, simdVariantName } from './simd/simdModule';
-import { CASES, conv2dGrads, GRAD_NAMES, randoms, relError, size } from '../shared/testValues';
+import { CASES, conv2dGrads, GRAD_NAMES, randoms, relError, size, type Case } from '../shared/testValues';
 
 export interface WasmKernelCheck {
   name: string;
@@ -42,7 +42,6 @@ const values = (t: tf.Tensor) => t.dataSync() as Float32Array;
 async function helpersReady(): Promise<number> {
   const backend = asWasmBackend(tf.backend());
   simdModule(backend);
-  tf.tidy(() => tf.sum(tf.ones([64, 64, 4]), [0, 1]));
   for (let waited = 0; waited < 5000 && readySimdHelpers(backend) < simdThreads() - 1; waited += 50) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -55,7 +54,12 @@ export async function checkWasmKernels(): Promise<WasmKernelCheckResult> {
   const memory = (asWasmBackend(tf.backend()) as unknown as { wasm: { wasmMemory?: WebAssembly.Memory } }).wasm.wasmMemory;
   const variant = simdVariantName(memory?.buffer instanceof SharedArrayBuffer);
   const cases: WasmKernelCheck[] = [];
-  for (const c of CASES) {
+  // LeNet's layers at batch 128: work enough to be split over the helpers.
+  const lenet: Case[] = [
+    { name: 'LeNet conv1 at batch 128', x: [128, 28, 28, 1], w: [5, 5, 1, 6], strides: 1, pad: 'same' },
+    { name: 'LeNet conv2 at batch 128', x: [128, 14, 14, 6], w: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  ];
+  for (const c of [...CASES, ...lenet]) {
     cases.push(await compare(`conv: ${c.name}`, () => {
       const g = conv2dGrads(c, 7);
       return Object.fromEntries(GRAD_NAMES.map((key) => [key, g[key]]));

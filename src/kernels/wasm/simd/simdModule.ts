@@ -41,8 +41,9 @@ interface EmscriptenModuleLike {
 const compiled = new Map<string, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 let relaxedSupported: boolean | undefined;
-/** Threads for our kernels, this one included (configureSimdThreads). */
+/** Threads for our kernels, this one included, and the least work worth a part of its own (configureSimdThreads). */
 let threads = 1;
+let minMacsPerPart = 4_000_000;
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const bin = atob(base64);
@@ -83,10 +84,13 @@ export function simdHelpersPossible(): boolean {
  * How many threads our kernels use, this one included: the kernels split
  * their work into that many parts, and with helpers possible each part
  * past the first runs on a helper worker of ours. 1 (the default) keeps
- * everything on the calling thread.
+ * everything on the calling thread. A part is at least `macsPerPart`
+ * multiply-adds (partsFor): waking a helper costs 0.1–0.3 ms, the time of
+ * a few million, so smaller work stays on this thread.
  */
-export function configureSimdThreads(count: number): void {
+export function configureSimdThreads(count: number, macsPerPart = 4_000_000): void {
   threads = Math.max(1, Math.floor(count) || 1);
+  minMacsPerPart = Math.max(1, macsPerPart);
 }
 
 export function simdThreads(): number {
@@ -118,6 +122,7 @@ export function simdModule(backend: WasmBackendLike): SimdModule | undefined {
     exports = new WebAssembly.Instance(compiledFor(memory), { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, exports);
   }
+  helperList(memory);
   return { exports, memory, parts: threads };
 }
 
@@ -192,8 +197,8 @@ function startHelper(memory: WebAssembly.Memory): Helper | undefined {
   }
 }
 
-/** Helper i for this memory if it is ready; starts the helpers on first use (ready a moment later). */
-function readyHelper(memory: WebAssembly.Memory, i: number): Helper | undefined {
+/** The helpers for this memory, started on the first call (each ready a moment later). */
+function helperList(memory: WebAssembly.Memory): Helper[] {
   let list = helpers.get(memory);
   if (list === undefined) {
     list = [];
@@ -205,7 +210,12 @@ function readyHelper(memory: WebAssembly.Memory, i: number): Helper | undefined 
     }
     helpers.set(memory, list);
   }
-  const helper = list[i];
+  return list;
+}
+
+/** Helper i for this memory if it is ready. */
+function readyHelper(memory: WebAssembly.Memory, i: number): Helper | undefined {
+  const helper = helperList(memory)[i];
   if (helper === undefined || helper.dead || Atomics.load(helper.ctrl, READY) !== 1) return undefined;
   return helper;
 }
@@ -278,16 +288,10 @@ export function runParts(
   });
 }
 
-/**
- * How many parts a kernel of `macs` multiply-adds splits into: waking a
- * helper costs 0.1–0.3 ms, the time of a few million multiply-adds, so
- * smaller work stays on this thread.
- */
+/** How many parts a kernel of `macs` multiply-adds splits into (see configureSimdThreads). */
 export function partsFor(module: SimdModule, macs: number): number {
-  return Math.max(1, Math.min(module.parts, Math.floor(macs / MACS_PER_PART)));
+  return Math.max(1, Math.min(module.parts, Math.floor(macs / minMacsPerPart)));
 }
-
-const MACS_PER_PART = 4_000_000;
 
 /** The greatest common divisor, for tile and pattern sizes. */
 export function gcd(a: number, b: number): number {
