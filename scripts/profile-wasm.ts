@@ -16,8 +16,7 @@
  *   im2col    Conv2DBackpropFilter by im2col + XNNPACK matmul; others the backend's
  *   conv      Conv2DBackpropFilter as an XNNPACK convolution; others the backend's
  *   simd      Conv2DBackpropFilter by our WebAssembly SIMD kernel; others the backend's
- *   all       registerWasmTrainingKernels(): SIMD filter gradient + XNNPACK
- *             Conv2DBackpropInput + transposed BatchMatMul on XNNPACK + JS AvgPoolGrad
+ *   all       registerWasmTrainingKernels(): every kernel of src/kernels/wasm
  *   all-xnnpack the same with the XNNPACK filter gradient (conv, else im2col)
  *   all-im2col  the same with the im2col filter gradient
  */

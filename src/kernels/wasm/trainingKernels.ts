@@ -8,8 +8,9 @@
  * - `Conv2DBackpropFilter` (new): our WebAssembly SIMD kernel (./simd/), or
  *   an XNNPACK convolution over the batch axis, or im2col + XNNPACK matmul
  *   (see ./conv2dBackpropFilter.ts);
- * - `Conv2DBackpropInput` (replaced): an XNNPACK (depthwise) convolution with
- *   the rotated filter (./conv2dBackpropInput.ts);
+ * - `Conv2DBackpropInput` (replaced): a convolution with the rotated filter,
+ *   by our Conv2D below (an XNNPACK depthwise one for one input channel)
+ *   (./conv2dBackpropInput.ts);
  * - `BatchMatMul`, `_FusedMatMul` (replaced): one product, transposed or not,
  *   by our SIMD module on our threads (./batchMatMul.ts);
  * - `AvgPool`, `AvgPoolGrad` (replaced): our SIMD module where the windows
@@ -26,7 +27,8 @@
  * Replaced kernels are kept and used for the cases the new ones leave out
  * (../shared/registry.ts).
  *
- * No DOM, Node or worker globals: usable in a worker, on a page and in tests.
+ * No DOM or Node globals: usable in a worker, on a page and in tests (helper
+ * workers start only where a worker on a cross-origin isolated page runs them).
  */
 import {
   _FusedMatMul, Add, AvgPool, AvgPoolGrad, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, GatherV2, Identity, Sum,

@@ -1,6 +1,6 @@
 /**
  * Pieces of WebAssembly text shared by the kernel generators here
- * (./filterGradWat.ts, ./convWat.ts, ./streamWat.ts).
+ * (./filterGradWat.ts, ./convWat.ts).
  */
 
 /** `acc += a · b` on f32x4 locals: one fused multiply-add with relaxed SIMD (x86 with FMA), else mul + add. */
