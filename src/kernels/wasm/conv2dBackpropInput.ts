@@ -1,5 +1,6 @@
 /**
- * Conv2DBackpropInput for tfjs-backend-wasm as a forward XNNPACK convolution
+ * Conv2DBackpropInput for tfjs-backend-wasm as a forward convolution, by the
+ * Conv2D kernel registered for wasm (ours, ./conv2d.ts, where it applies)
  * (the backend's own kernel is a naive loop).
  *
  *   dx[i] = Σ_k dyUp[i + pad − k] · w[k]
@@ -10,9 +11,9 @@
  * by KH−1−top at the top and IH−1+top−(OH−1)·sh at the bottom (likewise for
  * the width).
  *
- * With one input channel XNNPACK's convolution would compute a single output
- * channel in tiles of 8; a depthwise convolution over dy's CO channels (with
- * W' as the depthwise filter) followed by a sum over the channels is cheaper.
+ * With one input channel a convolution would compute a single output
+ * channel; a depthwise XNNPACK convolution over dy's CO channels (with W' as
+ * the depthwise filter) followed by a sum over the channels is cheaper.
  *
  * Paddings that make those pads negative (explicit padding larger than the
  * filter, or a forward convolution whose windows start inside the bottom/right
