@@ -19,7 +19,7 @@
  * filter, or a forward convolution whose windows start inside the bottom/right
  * padding) go to the replaced kernel. 'same' and 'valid' padding never do, at
  * any kernel size and stride ('same' pads at most KH−1 rows in all, 'valid'
- * none). Any channel counts: XNNPACK's convolution takes them all.
+ * none). Any channel counts.
  */
 import { Conv2D, DepthwiseConv2dNative, Sum } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
