@@ -1,6 +1,6 @@
 /**
  * Our WebAssembly SIMD module (./simdWat.ts) bound to the tfjs-backend-wasm
- * heap, and a second thread to run half of a kernel's calls.
+ * heap, and helper threads to run parts of a kernel's calls.
  *
  * The module imports the backend's WebAssembly.Memory, so kernels read and
  * write tensors where tfjs keeps them (byte offsets from the backend's
@@ -10,12 +10,12 @@
  *
  * Threads: tfjs's pthread pool is not ours. Where the heap is shared memory
  * (tfjs's threaded build, a cross-origin isolated page) and this code runs in
- * a worker (Atomics.wait is allowed there), a helper worker of our own (a
- * blob worker, started on first use and ready a moment later) instantiates
- * the same module on the same memory and runs the calls a kernel hands it,
- * while the calling thread runs its own and then waits. Elsewhere (Node, a
- * page's main thread, before the helper is ready) the calling thread runs
- * both lists, one after the other.
+ * a worker (Atomics.wait is allowed there), helper workers of our own (blob
+ * workers, started when the module is first bound, ready a moment later)
+ * instantiate the same module on the same memory; `runParts` hands each one
+ * part of a kernel's calls while the calling thread runs the first part, then
+ * waits. Elsewhere (Node, a page's main thread, before the helpers are ready)
+ * the calling thread runs every part, one after the other.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from '../backend';
