@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renderSimdBinaries, SIMD_BINARIES_PATH } from '../../../../scripts/wasm-kernels';
 import { SIMD_WASM_BASE64 } from './simdBinaries';
 import { splitRange } from './simdModule';
@@ -30,5 +30,25 @@ describe('our WebAssembly SIMD module', () => {
     expect(splitRange(10, 2, 3)).toEqual([[0, 6], [6, 4]]);
     expect(splitRange(2, 2, 3)).toEqual([[0, 2], [2, 0]]);
     expect(splitRange(5, 1)).toEqual([[0, 5]]);
+  });
+});
+
+describe('where the engine cannot run our module', () => {
+  it('simdModule answers undefined, so the kernels leave the work to tfjs', async () => {
+    vi.resetModules();
+    const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    const compile = vi.spyOn(WebAssembly, 'Module').mockImplementation(() => {
+      throw new WebAssembly.CompileError('no SIMD here');
+    });
+    try {
+      const { simdModule: fresh } = await import('./simdModule');
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const backend = { wasm: { wasmMemory: memory } } as unknown as Parameters<typeof fresh>[0];
+      expect(fresh(backend)).toBeUndefined();
+      expect(fresh(backend)).toBeUndefined();
+    } finally {
+      compile.mockRestore();
+      validate.mockRestore();
+    }
   });
 });

@@ -39,7 +39,8 @@ interface EmscriptenModuleLike {
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
-const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
+/** Per backend heap: the bound exports, or null where the module would not compile or instantiate. */
+const instances = new WeakMap<WebAssembly.Memory, SimdExports | null>();
 let relaxedSupported: boolean | undefined;
 /** Threads for our kernels, this one included, and the least work worth a part of its own (configureSimdThreads). */
 let threads = 1;
@@ -113,15 +114,24 @@ function compiledFor(memory: WebAssembly.Memory): WebAssembly.Module {
   return module;
 }
 
-/** The module bound to this backend's heap, or undefined where the heap cannot be imported. */
+/**
+ * The module bound to this backend's heap, or undefined where the heap
+ * cannot be imported or the engine cannot run it (no WebAssembly SIMD): the
+ * kernels then leave the work to tfjs's own.
+ */
 export function simdModule(backend: WasmBackendLike): SimdModule | undefined {
   const memory = backendMemory(backend);
   if (memory === undefined) return undefined;
   let exports = instances.get(memory);
   if (exports === undefined) {
-    exports = new WebAssembly.Instance(compiledFor(memory), { env: { memory } }).exports as unknown as SimdExports;
+    try {
+      exports = new WebAssembly.Instance(compiledFor(memory), { env: { memory } }).exports as unknown as SimdExports;
+    } catch {
+      exports = null;
+    }
     instances.set(memory, exports);
   }
+  if (exports === null) return undefined;
   helperList(memory);
   return { exports, memory, parts: threads };
 }
