@@ -19,7 +19,7 @@ const backends = option('backends', 'wasm').split(',');
 const batch = Number(option('batch', '256'));
 const steps = Number(option('steps', '10'));
 const compare = option('compare', '').split(',').filter(Boolean) as WasmKernelSwitch[];
-const arch = argv.find((a) => a.startsWith('--arch='))?.slice('--arch='.length);
+const arch = option('arch', '') || undefined;
 if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(steps) || steps < 1) {
   console.error('npm run profile: --batch and --steps take whole numbers');
   process.exit(2);

@@ -59,6 +59,17 @@ export function installKernel(
   registerKernel(config);
 }
 
+/** Runs the kernel a replacement stands in for, for the cases the replacement leaves out. */
+export function callReplaced(
+  kernelName: string,
+  backendName: string,
+  replaced: KernelConfig | undefined,
+  args: Parameters<KernelFunc>[0],
+): ReturnType<KernelFunc> {
+  if (replaced === undefined) throw new Error(`${kernelName} (${backendName}): the backend has no kernel for this case.`);
+  return replaced.kernelFunc(args);
+}
+
 export function singleOutput(kernelName: string, out: TensorInfo | TensorInfo[]): TensorInfo {
   if (Array.isArray(out)) throw new Error(`training kernels: ${kernelName} returned several tensors.`);
   return out;

@@ -4,10 +4,11 @@
  * (./simd/poolSimd.ts); otherwise the shared JS scatter for the gradient and
  * the backend's own AvgPool.
  */
-import { backend_util } from '@tensorflow/tfjs';
+import { AvgPool, backend_util } from '@tensorflow/tfjs';
 import type { AvgPoolAttrs, AvgPoolGradAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { avgPoolGradInfo, scatterAvgPoolGrad } from '../shared/avgPoolGrad';
-import { asWasmBackend, f32 } from './backend';
+import { callReplaced } from '../shared/registry';
+import { asWasmBackend, f32, WASM } from './backend';
 import { avgPoolGradSimd, avgPoolSimd, windowsTile } from './simd/poolSimd';
 
 export const avgPoolGrad: KernelFunc = (args) => {
@@ -33,7 +34,6 @@ export function makeAvgPool(replaced: KernelConfig | undefined): KernelFunc {
       const out = windowsTile(info) ? avgPoolSimd(asWasmBackend(args.backend), x, info) : undefined;
       if (out !== undefined) return out;
     }
-    if (replaced === undefined) throw new Error('AvgPool (wasm): the backend has no kernel for this case.');
-    return replaced.kernelFunc(args);
+    return callReplaced(AvgPool, WASM, replaced, args);
   };
 }

@@ -4,9 +4,10 @@
  * the fused form, no activation or relu. Everything else (and a backend whose
  * heap cannot be imported) goes to the replaced kernel.
  */
-import { backend_util } from '@tensorflow/tfjs';
+import { backend_util, Conv2D, FusedConv2D } from '@tensorflow/tfjs';
 import type { Conv2DAttrs, FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { asWasmBackend } from './backend';
+import { callReplaced } from '../shared/registry';
+import { asWasmBackend, WASM } from './backend';
 import { conv2dSimd } from './simd/convSimd';
 
 function convInfo(x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): backend_util.Conv2DInfo | undefined {
@@ -20,17 +21,12 @@ function convInfo(x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): backen
   );
 }
 
-function replacedOrThrow(kernelName: string, replaced: KernelConfig | undefined): KernelConfig {
-  if (replaced === undefined) throw new Error(`${kernelName} (wasm): the backend has no kernel for this case.`);
-  return replaced;
-}
-
 export function makeConv2D(replaced: KernelConfig | undefined): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const info = convInfo(x, filter, args.attrs as unknown as Conv2DAttrs);
     const out = info && conv2dSimd(asWasmBackend(args.backend), x, filter, info, undefined, false);
-    return out ?? replacedOrThrow('Conv2D', replaced).kernelFunc(args);
+    return out ?? callReplaced(Conv2D, WASM, replaced, args);
   };
 }
 
@@ -45,6 +41,6 @@ export function makeFusedConv2D(replaced: KernelConfig | undefined): KernelFunc 
       (bias === undefined || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === filter.shape[3]));
     const info = supported ? convInfo(x, filter, attrs) : undefined;
     const out = info && conv2dSimd(asWasmBackend(args.backend), x!, filter!, info, bias, activation === 'relu');
-    return out ?? replacedOrThrow('FusedConv2D', replaced).kernelFunc(args);
+    return out ?? callReplaced(FusedConv2D, WASM, replaced, args);
   };
 }

@@ -51,7 +51,7 @@ async function helpersReady(): Promise<number> {
 export async function checkWasmKernels(): Promise<WasmKernelCheckResult> {
   if (tf.getBackend() !== 'wasm') throw new Error('checkWasmKernels: the active backend is not wasm');
   const helpers = await helpersReady();
-  const memory = (asWasmBackend(tf.backend()) as unknown as { wasm: { wasmMemory?: WebAssembly.Memory } }).wasm.wasmMemory;
+  const memory = simdModule(asWasmBackend(tf.backend()))?.memory;
   const variant = simdVariantName(memory?.buffer instanceof SharedArrayBuffer);
   const cases: WasmKernelCheck[] = [];
   // LeNet's layers at batch 128: work enough to be split over the helpers.

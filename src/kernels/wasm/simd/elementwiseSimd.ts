@@ -7,10 +7,11 @@
  * alone: they are bound by memory, and waking a helper for them cost more
  * than it saved (npm run profile -- --compare).
  */
-import { util } from '@tensorflow/tfjs';
+import { Add, Sum, util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { product } from '../../shared/checks';
-import { asWasmBackend, disposeAll, f32 } from '../backend';
+import { callReplaced } from '../../shared/registry';
+import { asWasmBackend, disposeAll, f32, WASM } from '../backend';
 import { gcd, heapOffset, simdModule } from './simdModule';
 
 /** Smaller tensors stay with the backend: the call costs more than it saves. */
@@ -35,18 +36,13 @@ function biasOperands(a: TensorInfo, b: TensorInfo): [TensorInfo, TensorInfo] | 
   return undefined;
 }
 
-function fallBack(kernelName: string, replaced: KernelConfig | undefined, args: Parameters<KernelFunc>[0]) {
-  if (replaced === undefined) throw new Error(`${kernelName} (wasm): the backend has no kernel for this case.`);
-  return replaced.kernelFunc(args);
-}
-
 export function makeBiasAdd(replaced: KernelConfig | undefined): KernelFunc {
   return (args) => {
     const backend = asWasmBackend(args.backend);
     const { a, b } = args.inputs as { a?: TensorInfo; b?: TensorInfo };
     const operands = a === undefined || b === undefined ? undefined : biasOperands(a, b);
     const module = operands === undefined ? undefined : simdModule(backend);
-    if (operands === undefined || module === undefined) return fallBack('Add', replaced, args);
+    if (operands === undefined || module === undefined) return callReplaced(Add, WASM, replaced, args);
     const [x, bias] = operands;
     const C = bias.shape[0];
     const L = patternFloats(C);
@@ -90,7 +86,7 @@ export function makeBiasSum(replaced: KernelConfig | undefined): KernelFunc {
     const attrs = args.attrs as unknown as SumAttrs;
     const C = x === undefined ? undefined : channelsOfBiasSum(x, attrs);
     const module = C === undefined ? undefined : simdModule(backend);
-    if (x === undefined || C === undefined || module === undefined) return fallBack('Sum', replaced, args);
+    if (x === undefined || C === undefined || module === undefined) return callReplaced(Sum, WASM, replaced, args);
     const L = patternFloats(C);
     const total = product(x.shape);
     const nvec = Math.floor(total / 4);
@@ -113,5 +109,3 @@ export function makeBiasSum(replaced: KernelConfig | undefined): KernelFunc {
     }
   };
 }
-
-
