@@ -81,7 +81,6 @@ export interface WasmTrainingKernelOptions {
   biasAdd?: boolean;
   /** Sum over all axes but the last (a bias's gradient) by our SIMD module (default true). */
   biasSum?: boolean;
-
 }
 
 type ResolvedOptions = Required<WasmTrainingKernelOptions>;
@@ -149,31 +148,30 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   installKernel(WASM, Sum, o.biasSum, makeBiasSum);
 }
 
+/** The kernels each switch of WasmTrainingKernelOptions (or, for backpropFilter, its method) puts ours in place of. */
+const KERNELS_OF_SWITCH = {
+  backpropFilter: [Conv2DBackpropFilter],
+  backpropInput: [Conv2DBackpropInput],
+  batchMatMul: [BatchMatMul, _FusedMatMul],
+  avgPoolGrad: [AvgPoolGrad, AvgPool],
+  gatherRows: [GatherV2],
+  convolution: [Conv2D, FusedConv2D],
+  identity: [Identity],
+  biasAdd: [Add],
+  biasSum: [Sum],
+};
+
 /**
  * Removes everything `registerWasmTrainingKernels` registered and puts the
  * backend's own kernels back (the 'wasm' backend then has no
  * Conv2DBackpropFilter again). For benchmarks and tests.
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const name of [Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, AvgPoolGrad, GatherV2, Conv2D, FusedConv2D, Add, Sum, _FusedMatMul, AvgPool, Identity]) {
-    installKernel(WASM, name, false, () => undefined);
-  }
+  for (const name of Object.values(KERNELS_OF_SWITCH).flat()) installKernel(WASM, name, false, () => undefined);
 }
 
-/** Which of the kernels registered for 'wasm' now are the ones from here. */
-export function wasmTrainingKernelsRegistered(): Record<
-  'backpropFilter' | 'backpropInput' | 'batchMatMul' | 'avgPoolGrad' | 'gatherRows' | 'convolution' | 'identity' | 'biasAdd' | 'biasSum',
-  boolean
-> {
-  return {
-    backpropFilter: isOurKernel(Conv2DBackpropFilter, WASM),
-    backpropInput: isOurKernel(Conv2DBackpropInput, WASM),
-    batchMatMul: isOurKernel(BatchMatMul, WASM) && isOurKernel(_FusedMatMul, WASM),
-    avgPoolGrad: isOurKernel(AvgPoolGrad, WASM) && isOurKernel(AvgPool, WASM),
-    gatherRows: isOurKernel(GatherV2, WASM),
-    convolution: isOurKernel(Conv2D, WASM) && isOurKernel(FusedConv2D, WASM),
-    identity: isOurKernel(Identity, WASM),
-    biasAdd: isOurKernel(Add, WASM),
-    biasSum: isOurKernel(Sum, WASM),
-  };
+/** Which of the kernels registered for 'wasm' now are the ones from here, by switch. */
+export function wasmTrainingKernelsRegistered(): Record<keyof typeof KERNELS_OF_SWITCH, boolean> {
+  const entries = Object.entries(KERNELS_OF_SWITCH).map(([key, names]) => [key, names.every((name) => isOurKernel(name, WASM))]);
+  return Object.fromEntries(entries) as Record<keyof typeof KERNELS_OF_SWITCH, boolean>;
 }
